@@ -1,0 +1,78 @@
+import type { Role } from "../../modules/identity/schema.ts";
+
+/**
+ * The one permission check. Each grant gives a role over all sites, one site, or one column
+ * (and its sub-columns). `can` answers "may this actor do X here"; `scopeFor` answers "where may
+ * they do X", which list queries turn into a filter, so routes, lists and the admin agree.
+ */
+export type Action =
+  | "platform.manage" // create sites and staff accounts, grant any role
+  | "site.manage" // site settings, columns, grants within the site
+  | "document.edit" // write drafts, submit, attach, place references
+  | "document.review" // decide a review step (the level must match for reviewers)
+  | "document.publish"; // withdraw, restore to published
+
+export interface GrantScope {
+  role: Role;
+  siteId: number | null;
+  columnId: number | null;
+  reviewLevel: number | null;
+}
+
+export interface Actor {
+  id: number;
+  kind: "staff" | "citizen";
+  name: string;
+  grants: GrantScope[];
+}
+
+export interface Target {
+  siteId: number;
+  /** The column and its ancestors, nearest first; empty for site-level objects. */
+  columnPath?: number[];
+  /** For document.review: the step of the chain being decided. */
+  level?: number;
+}
+
+const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
+  sysadmin: ["platform.manage", "site.manage"],
+  site_admin: ["site.manage", "document.edit", "document.review", "document.publish"],
+  editor: ["document.edit"],
+  reviewer: ["document.review", "document.publish"],
+};
+
+function grantAllows(grant: GrantScope, action: Action, target: Target | undefined): boolean {
+  if (!ROLE_ACTIONS[grant.role].includes(action)) return false;
+  if (action === "platform.manage") return grant.siteId === null;
+  if (!target) return false;
+  if (grant.siteId !== null && grant.siteId !== target.siteId) return false;
+  if (grant.columnId !== null && !(target.columnPath ?? []).includes(grant.columnId)) return false;
+  if (action === "document.review" && grant.role === "reviewer" && target.level !== undefined) {
+    return grant.reviewLevel === target.level;
+  }
+  return true;
+}
+
+export function can(actor: Actor | null, action: Action, target?: Target): boolean {
+  if (!actor || actor.kind !== "staff") return false;
+  return actor.grants.some((g) => grantAllows(g, action, target));
+}
+
+export type Scope = { all: true } | { all: false; siteIds: number[]; columnIds: number[] };
+
+/** Where the actor may do `action`: everywhere, or these whole sites plus these columns' subtrees. */
+export function scopeFor(actor: Actor | null, action: Action): Scope {
+  const siteIds = new Set<number>();
+  const columnIds = new Set<number>();
+  for (const g of actor?.kind === "staff" ? actor.grants : []) {
+    if (!ROLE_ACTIONS[g.role].includes(action)) continue;
+    if (g.siteId === null) return { all: true };
+    if (g.columnId === null) siteIds.add(g.siteId);
+    else columnIds.add(g.columnId);
+  }
+  return { all: false, siteIds: [...siteIds], columnIds: [...columnIds] };
+}
+
+export function isStaff(actor: Actor | null): actor is Actor {
+  return actor?.kind === "staff";
+}

@@ -1,0 +1,55 @@
+import path from "node:path";
+
+export interface Config {
+  /** Absolute directory for the embedded database, uploaded files and keys. */
+  dataDir: string;
+  /** External PostgreSQL; when absent an embedded server runs under dataDir/pg. */
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  /** Base URL printed to the console and used in sitemap.xml when a site has no domain. */
+  publicUrl: string;
+  production: boolean;
+  maxUploadBytes: number;
+  /** How often scheduled versions are checked for going live. */
+  schedulerIntervalMs: number;
+  sessionIdleMinutes: number;
+  /** Loopback port of the embedded PostgreSQL (only used without DATABASE_URL). */
+  embeddedPgPort: number;
+}
+
+export class ConfigError extends Error {}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`环境变量 ${name} 应为 ${min}—${max} 之间的整数，当前为“${raw}”`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("环境变量 DATABASE_URL 应以 postgres:// 或 postgresql:// 开头");
+  }
+  const port = integer(env, "PORT", 3000, 0, 65535);
+  const host = env.HOST || "127.0.0.1";
+  const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+  const publicUrl = (env.PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/$/, "");
+  if (!/^https?:\/\//.test(publicUrl)) throw new ConfigError("环境变量 PUBLIC_URL 应以 http:// 或 https:// 开头");
+  return {
+    dataDir: path.resolve(env.DATA_DIR || "data"),
+    databaseUrl,
+    port,
+    host,
+    publicUrl,
+    production: env.NODE_ENV === "production",
+    maxUploadBytes: integer(env, "MAX_UPLOAD_MB", 20, 1, 1024) * 1024 * 1024,
+    schedulerIntervalMs: integer(env, "SCHEDULER_INTERVAL_MS", 30_000, 100, 3_600_000),
+    sessionIdleMinutes: integer(env, "SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+    embeddedPgPort: integer(env, "EMBEDDED_PG_PORT", 54329, 1024, 65535),
+  };
+}

@@ -1,0 +1,35 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./tables.ts";
+
+export type Db = Kysely<Database>;
+
+// Return bigint counts and numerics as JS numbers; our counts stay far below 2^53.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+export function connect(url: string, max = 10): Db {
+  const pool = new pg.Pool({ connectionString: url, max });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Replaces the database name in a connection URL. */
+export function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+/** Creates `name` on the server of `adminUrl` when it is missing, optionally cloned from a template. */
+export async function ensureDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query("select 1 from pg_database where datname = $1", [name]);
+    if (found.rowCount) return;
+    const quoted = `"${name.replaceAll('"', '""')}"`;
+    const from = template ? ` template "${template.replaceAll('"', '""')}"` : "";
+    await client.query(`create database ${quoted}${from} encoding 'UTF8'`);
+  } finally {
+    await client.end();
+  }
+}

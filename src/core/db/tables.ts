@@ -1,0 +1,21 @@
+import type { Generated } from "kysely";
+import type { ContentTables } from "../../modules/content/schema.ts";
+import type { IdentityTables } from "../../modules/identity/schema.ts";
+import type { SitesTables } from "../../modules/sites/schema.ts";
+
+export interface WorkflowEventsTable {
+  id: Generated<number>;
+  subject_type: string;
+  subject_id: number;
+  action: string;
+  from_state: string | null;
+  to_state: string;
+  actor_id: number | null;
+  comment: Generated<string>;
+  created_at: Generated<Date>;
+}
+
+/** Every table, as Kysely sees it. Each module owns the shape of its own tables. */
+export interface Database extends SitesTables, ContentTables, IdentityTables {
+  workflow_events: WorkflowEventsTable;
+}

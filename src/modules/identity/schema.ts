@@ -1,0 +1,54 @@
+import type { Generated, Selectable } from "kysely";
+
+export const ROLES = ["sysadmin", "site_admin", "editor", "reviewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  sysadmin: "系统管理员",
+  site_admin: "站点管理员",
+  editor: "编辑",
+  reviewer: "审核人",
+};
+
+export interface UsersTable {
+  id: Generated<number>;
+  kind: "staff" | "citizen";
+  username: string | null;
+  display_name: string;
+  phone_enc: Buffer | null;
+  phone_index: Buffer | null;
+  phone_masked: string | null;
+  department_id: number | null;
+  password_hash: string;
+  status: Generated<"active" | "disabled">;
+  created_at: Generated<Date>;
+  last_login_at: Date | null;
+}
+
+export interface GrantsTable {
+  id: Generated<number>;
+  user_id: number;
+  role: Role;
+  site_id: number | null;
+  column_id: number | null;
+  review_level: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface SessionsTable {
+  id: Buffer;
+  user_id: number;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+  ip: Generated<string>;
+  user_agent: Generated<string>;
+}
+
+export interface IdentityTables {
+  users: UsersTable;
+  grants: GrantsTable;
+  sessions: SessionsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type Grant = Selectable<GrantsTable>;
