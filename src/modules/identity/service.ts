@@ -190,8 +190,8 @@ export async function addGrant(ctx: AppContext, userId: number, grant: NewGrant)
     .execute();
 }
 
-export async function removeGrant(ctx: AppContext, grantId: number): Promise<void> {
-  await ctx.db.deleteFrom("grants").where("id", "=", grantId).execute();
+export async function removeGrant(ctx: AppContext, userId: number, grantId: number): Promise<void> {
+  await ctx.db.deleteFrom("grants").where("id", "=", grantId).where("user_id", "=", userId).execute();
 }
 
 export async function setUserStatus(ctx: AppContext, userId: number, status: "active" | "disabled"): Promise<void> {

@@ -1,0 +1,137 @@
+import type { AppContext } from "../../core/context.ts";
+
+/**
+ * Reading for public pages. Everything here goes through documents.live_version_id, which only
+ * ever points at an approved version whose time has come: drafts and pending versions cannot leak.
+ */
+function liveDocuments(ctx: AppContext) {
+  return ctx.db
+    .selectFrom("documents as d")
+    .innerJoin("document_versions as v", "v.id", "d.live_version_id")
+    .innerJoin("sites as owner", "owner.id", "d.site_id")
+    .leftJoin("departments as dep", "dep.id", "d.department_id");
+}
+
+export interface LiveSummary {
+  id: number;
+  ref: string | null;
+  type: string;
+  title: string;
+  summary: string;
+  first_published_at: Date | null;
+  owner_name: string;
+}
+
+export async function listLiveInColumn(
+  ctx: AppContext,
+  columnId: number,
+  page: number,
+  pageSize: number,
+): Promise<{ rows: LiveSummary[]; total: number }> {
+  const base = liveDocuments(ctx)
+    .innerJoin("placements as p", "p.document_id", "d.id")
+    .where("p.column_id", "=", columnId);
+  const total = Number((await base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+  const rows = await base
+    .select(["d.id", "d.ref", "d.type", "v.title", "v.summary", "d.first_published_at", "owner.name as owner_name"])
+    .orderBy("d.first_published_at", "desc")
+    .orderBy("d.id", "desc")
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .execute();
+  return { rows, total };
+}
+
+/** Latest documents shown anywhere in a site (own and referenced), for its home page. */
+export async function latestInSite(ctx: AppContext, siteId: number, limit: number, columnIds?: number[]) {
+  let query = liveDocuments(ctx)
+    .innerJoin("placements as p", "p.document_id", "d.id")
+    .innerJoin("columns as c", "c.id", "p.column_id")
+    .where("c.site_id", "=", siteId);
+  if (columnIds) query = query.where("c.id", "in", columnIds.length ? columnIds : [0]);
+  return query
+    .select(["d.id", "d.ref", "d.type", "v.title", "v.summary", "d.first_published_at", "owner.name as owner_name"])
+    .distinctOn(["d.first_published_at", "d.id"])
+    .orderBy("d.first_published_at", "desc")
+    .orderBy("d.id", "desc")
+    .limit(limit)
+    .execute();
+}
+
+/** A live document as shown in `siteId`; undefined when it is not public or not placed in that site. */
+export async function liveDocumentInSite(ctx: AppContext, documentId: number, siteId: number) {
+  const doc = await liveDocuments(ctx)
+    .select([
+      "d.id",
+      "d.ref",
+      "d.type",
+      "d.site_id",
+      "d.first_published_at",
+      "d.live_changed_at",
+      "v.id as version_id",
+      "v.title",
+      "v.summary",
+      "v.body_html",
+      "v.metadata",
+      "v.attachment_ids",
+      "owner.name as owner_name",
+      "owner.code as owner_code",
+      "owner.kind as owner_kind",
+      "dep.name as department_name",
+    ])
+    .where("d.id", "=", documentId)
+    .executeTakeFirst();
+  if (!doc) return undefined;
+  const placements = await ctx.db
+    .selectFrom("placements as p")
+    .innerJoin("columns as c", "c.id", "p.column_id")
+    .select(["c.id", "c.site_id", "p.is_primary"])
+    .where("p.document_id", "=", documentId)
+    .execute();
+  const here = placements.filter((p) => p.site_id === siteId).sort((a, b) => Number(b.is_primary) - Number(a.is_primary))[0];
+  if (!here) return undefined;
+  const attachments = doc.attachment_ids.length
+    ? await ctx.db.selectFrom("attachments").select(["id", "filename", "mime", "size"]).where("id", "in", doc.attachment_ids).orderBy("id").execute()
+    : [];
+  return { ...doc, columnId: here.id, attachments };
+}
+
+/** The only live document of a single-page column (the newest one if several were placed). */
+export async function singlePageDocument(ctx: AppContext, columnId: number) {
+  const row = await liveDocuments(ctx)
+    .innerJoin("placements as p", "p.document_id", "d.id")
+    .select("d.id")
+    .where("p.column_id", "=", columnId)
+    .orderBy("d.first_published_at", "desc")
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** Where `/ref/{ref}` leads: the document in its own site. */
+export async function liveDocumentByRef(ctx: AppContext, ref: string) {
+  return liveDocuments(ctx).select(["d.id", "owner.code as site_code", "owner.kind as site_kind"]).where("d.ref", "=", ref).executeTakeFirst();
+}
+
+export async function attachmentForDownload(ctx: AppContext, attachmentId: number) {
+  // an attachment is downloadable only while a live version lists it
+  return ctx.db
+    .selectFrom("attachments as a")
+    .innerJoin("documents as d", "d.id", "a.document_id")
+    .innerJoin("document_versions as v", "v.id", "d.live_version_id")
+    .select(["a.id", "a.filename", "a.mime", "a.size", "a.storage_key", "a.sha256", "a.created_at"])
+    .where("a.id", "=", attachmentId)
+    .where((eb) => eb(eb.val(attachmentId), "=", eb.fn.any("v.attachment_ids")))
+    .executeTakeFirst();
+}
+
+/** Every live document shown in a site, for sitemap.xml and the static mirror. */
+export async function liveInSiteForSitemap(ctx: AppContext, siteId: number) {
+  return liveDocuments(ctx)
+    .innerJoin("placements as p", "p.document_id", "d.id")
+    .innerJoin("columns as c", "c.id", "p.column_id")
+    .select(["d.id", "d.live_changed_at"])
+    .distinct()
+    .where("c.site_id", "=", siteId)
+    .orderBy("d.id")
+    .execute();
+}

@@ -1,0 +1,431 @@
+import { CsrfField, ErrorSummary, Field, Pagination } from "../../../web/components.tsx";
+import { AdminLayout, type AdminFrame } from "../../../web/admin-layout.tsx";
+import { formatDateTime, formatSize } from "../../../web/html.ts";
+import { METADATA_FIELDS } from "../metadata.ts";
+import { DOCUMENT_TYPE_LABELS, DOCUMENT_TYPES, type DocumentType, VERSION_STATUS_LABELS, type VersionStatus } from "../schema.ts";
+import type { DiffPart } from "../service.ts";
+
+export interface EditorState {
+  values: Record<string, string>;
+  error?: string | undefined;
+  fields?: Record<string, string> | undefined;
+}
+
+export interface ColumnChoice {
+  id: number;
+  label: string;
+}
+
+interface ListRow {
+  id: number;
+  type: DocumentType;
+  title: string;
+  status: VersionStatus;
+  review_level: number | null;
+  review_steps: string[];
+  live_version_id: number | null;
+  withdrawn_at: Date | null;
+  saved_at: Date;
+  column_name: string;
+  site_name: string;
+}
+
+function statusText(r: Pick<ListRow, "status" | "review_level" | "review_steps">): string {
+  if (r.status === "in_review") return `审核中：${r.review_steps[(r.review_level ?? 1) - 1] ?? `第 ${r.review_level} 级`}`;
+  return VERSION_STATUS_LABELS[r.status];
+}
+
+function publicState(r: Pick<ListRow, "live_version_id" | "withdrawn_at">): string {
+  if (r.withdrawn_at) return "已撤稿";
+  return r.live_version_id ? "已发布" : "未发布";
+}
+
+export function DocumentTable({ rows }: { rows: ListRow[] }) {
+  if (rows.length === 0) return <p class="empty">暂无文档。</p>;
+  return (
+    <table class="data">
+      <caption class="visually-hidden">文档列表</caption>
+      <thead>
+        <tr>
+          <th scope="col">标题</th>
+          <th scope="col">站点 / 栏目</th>
+          <th scope="col">最新版本</th>
+          <th scope="col">公开状态</th>
+          <th scope="col">保存时间</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.id}>
+            <td>
+              <a href={`/admin/documents/${r.id}`}>{r.title}</a> <span class="tag">{DOCUMENT_TYPE_LABELS[r.type]}</span>
+            </td>
+            <td>
+              {r.site_name} / {r.column_name}
+            </td>
+            <td>{statusText(r)}</td>
+            <td>{publicState(r)}</td>
+            <td>{formatDateTime(r.saved_at)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function DashboardPage({ frame, drafts, awaiting }: { frame: AdminFrame; drafts: ListRow[]; awaiting: ListRow[] }) {
+  return (
+    <AdminLayout frame={frame} title="工作台" section="home">
+      <p>欢迎，{frame.actor.name}。</p>
+      <h2>待我审核（{awaiting.length}）</h2>
+      <DocumentTable rows={awaiting} />
+      <h2>最近编辑</h2>
+      <DocumentTable rows={drafts} />
+      <p>
+        <a class="button" href="/admin/documents/new">
+          撰写新信息
+        </a>
+      </p>
+    </AdminLayout>
+  );
+}
+
+export function DocumentsPage(props: {
+  frame: AdminFrame;
+  title: string;
+  section: string;
+  rows: ListRow[];
+  page: number;
+  pages: number;
+  href: (n: number) => string;
+}) {
+  return (
+    <AdminLayout frame={props.frame} title={props.title} section={props.section}>
+      {props.section === "documents" && (
+        <p>
+          <a class="button" href="/admin/documents/new">
+            撰写新信息
+          </a>
+        </p>
+      )}
+      <DocumentTable rows={props.rows} />
+      <Pagination page={props.page} pages={props.pages} href={props.href} />
+    </AdminLayout>
+  );
+}
+
+function MetadataFields({ type, state }: { type: DocumentType; state: EditorState }) {
+  const fields = METADATA_FIELDS[type];
+  if (fields.length === 0) return null;
+  return (
+    <fieldset>
+      <legend>{DOCUMENT_TYPE_LABELS[type]}元数据</legend>
+      {fields.map((f) => (
+        <Field
+          key={f.key}
+          name={`meta.${f.key}`}
+          label={f.label}
+          value={state.values[`meta.${f.key}`]}
+          error={state.fields?.[`meta.${f.key}`]}
+          hint={f.hint}
+          required={f.required}
+          options={f.options}
+        />
+      ))}
+    </fieldset>
+  );
+}
+
+function ContentFields({ state }: { state: EditorState }) {
+  const f = state.fields ?? {};
+  return (
+    <>
+      <Field name="title" label="标题" value={state.values.title} error={f.title} required />
+      <Field name="summary" label="摘要" value={state.values.summary} error={f.summary} multiline={3} hint="选填，不超过 500 字；用于列表和搜索结果" />
+      <Field
+        name="bodyHtml"
+        label="正文"
+        value={state.values.bodyHtml}
+        error={f.bodyHtml}
+        multiline={16}
+        hint="支持段落、标题、列表、表格、链接和图片等格式（HTML）；保存时会自动清除脚本等不安全内容"
+      />
+      <Field name="files" label="上传附件" type="file" error={f.files} hint="可多选；支持 PDF、Word、Excel、OFD、图片等，单个文件不超过 20 MB" />
+    </>
+  );
+}
+
+export function NewDocumentPage(props: { frame: AdminFrame; state: EditorState; columns: ColumnChoice[]; type: DocumentType }) {
+  const { frame, state } = props;
+  const f = state.fields ?? {};
+  return (
+    <AdminLayout frame={frame} title="撰写新信息" section="documents">
+      <ErrorSummary message={state.error} fields={state.fields} />
+      <form method="get" action="/admin/documents/new" class="inline-form type-switch">
+        <Field name="type" label="文档类型" value={props.type} options={DOCUMENT_TYPES.map((t) => ({ value: t, label: DOCUMENT_TYPE_LABELS[t] }))} />
+        <input type="hidden" name="column" value={state.values.columnId ?? ""} />
+        <button type="submit" class="secondary">切换类型</button>
+      </form>
+      <form method="post" action="/admin/documents/new" enctype="multipart/form-data">
+        <CsrfField token={frame.csrf} />
+        <input type="hidden" name="type" value={props.type} />
+        <Field name="columnId" label="所属栏目" value={state.values.columnId} error={f.columnId} required options={props.columns.map((c) => ({ value: String(c.id), label: c.label }))} />
+        <ContentFields state={state} />
+        <MetadataFields type={props.type} state={state} />
+        <button type="submit">保存草稿</button>
+      </form>
+    </AdminLayout>
+  );
+}
+
+export interface EditorData {
+  doc: { id: number; type: DocumentType; live_version_id: number | null; withdrawn_at: Date | null; withdrawn_reason: string | null; first_published_at: Date | null };
+  column: { name: string; review_steps: string[] };
+  versions: {
+    id: number;
+    number: number;
+    title: string;
+    status: VersionStatus;
+    review_level: number | null;
+    publish_at: Date | null;
+    created_at: Date;
+    author_name: string | null;
+    attachment_ids: number[];
+  }[];
+  attachments: { id: number; filename: string; size: number }[];
+  placements: { column_id: number; is_primary: boolean; column_name: string; site_name: string }[];
+  decisions: { id: number; level: number; step_name: string; decision: string; comment: string; reviewer_name: string; created_at: Date; version_id: number }[];
+  actions: string[];
+  mayEdit: boolean;
+  mayPublish: boolean;
+}
+
+export function DocumentEditorPage(props: { frame: AdminFrame; data: EditorData; state: EditorState; placeChoices: ColumnChoice[]; publicHref: string | null }) {
+  const { frame, data, state } = props;
+  const latest = data.versions[0];
+  const f = state.fields ?? {};
+  const chain = data.column.review_steps;
+  return (
+    <AdminLayout frame={frame} title={latest?.title ?? "文档"} section="documents">
+      <ErrorSummary message={state.error} fields={state.fields} />
+      <dl class="summary-list">
+        <dt>类型</dt>
+        <dd>{DOCUMENT_TYPE_LABELS[data.doc.type]}</dd>
+        <dt>主栏目</dt>
+        <dd>{data.column.name}</dd>
+        <dt>审核流程</dt>
+        <dd>{chain.length ? chain.join(" → ") : "无需审核（提交即发布）"}</dd>
+        <dt>最新版本</dt>
+        <dd>
+          第 {latest?.number} 版 · {latest ? VERSION_STATUS_LABELS[latest.status] : ""}
+          {latest?.status === "in_review" && `（${chain[(latest.review_level ?? 1) - 1] ?? ""}）`}
+        </dd>
+        <dt>公开状态</dt>
+        <dd>
+          {data.doc.withdrawn_at
+            ? `已撤稿（${formatDateTime(data.doc.withdrawn_at)}，原因：${data.doc.withdrawn_reason ?? ""}）`
+            : data.doc.live_version_id
+              ? `已发布第 ${data.versions.find((v) => v.id === data.doc.live_version_id)?.number ?? ""} 版`
+              : "未发布"}
+          {props.publicHref && (
+            <>
+              {" "}
+              <a href={props.publicHref}>查看公开页面</a>
+            </>
+          )}
+        </dd>
+      </dl>
+
+      {data.actions.includes("approve") && latest && (
+        <section class="panel" aria-labelledby="review-title">
+          <h2 id="review-title">审核：{chain[(latest.review_level ?? 1) - 1]}</h2>
+          {latest.publish_at && <p>申请定时发布：{formatDateTime(latest.publish_at)}</p>}
+          <form method="post" action={`/admin/versions/${latest.id}/decide`}>
+            <CsrfField token={frame.csrf} />
+            <Field name="comment" label="审核意见" multiline={3} error={f.comment} hint="退回时必填" value={state.values.comment} />
+            <div class="button-row">
+              <button type="submit" name="decision" value="approve">
+                审核通过
+              </button>
+              <button type="submit" name="decision" value="reject" class="warning">
+                退回修改
+              </button>
+            </div>
+          </form>
+        </section>
+      )}
+
+      {data.actions.includes("submit") && (
+        <section class="panel" aria-labelledby="submit-title">
+          <h2 id="submit-title">提交审核</h2>
+          <form method="post" action={`/admin/documents/${data.doc.id}/submit`}>
+            <CsrfField token={frame.csrf} />
+            <Field name="publishAt" label="定时发布（选填）" type="datetime-local" error={f.publishAt} hint="留空则审核通过后立即发布；按北京时间填写" value={state.values.publishAt} />
+            <button type="submit">{chain.length ? "提交审核" : "发布"}</button>
+          </form>
+        </section>
+      )}
+
+      {data.mayEdit && (
+        <section aria-labelledby="edit-title">
+          <h2 id="edit-title">编辑</h2>
+          <p class="hint">保存会生成新版本；已发布的版本在新版本审核通过前保持公开。</p>
+          <form method="post" action={`/admin/documents/${data.doc.id}`} enctype="multipart/form-data">
+            <CsrfField token={frame.csrf} />
+            <ContentFields state={state} />
+            {data.attachments.length > 0 && (
+              <fieldset>
+                <legend>保留的附件</legend>
+                {data.attachments.map((a) => (
+                  <div class="checkbox" key={a.id}>
+                    <input
+                      type="checkbox"
+                      id={`att-${a.id}`}
+                      name="keepAttachment"
+                      value={String(a.id)}
+                      checked={latest?.attachment_ids.includes(a.id)}
+                    />
+                    <label for={`att-${a.id}`}>
+                      {a.filename}（{formatSize(a.size)}）
+                    </label>
+                  </div>
+                ))}
+              </fieldset>
+            )}
+            <MetadataFields type={data.doc.type} state={state} />
+            <button type="submit">保存为新版本</button>
+          </form>
+        </section>
+      )}
+
+      {data.mayPublish && (data.doc.live_version_id || data.versions.some((v) => v.status === "approved")) && (
+        <section class="panel" aria-labelledby="withdraw-title">
+          <h2 id="withdraw-title">撤稿</h2>
+          <form method="post" action={`/admin/documents/${data.doc.id}/withdraw`}>
+            <CsrfField token={frame.csrf} />
+            <Field name="reason" label="撤稿原因" required error={f.reason} value={state.values.reason} />
+            <button type="submit" class="warning">
+              撤稿
+            </button>
+          </form>
+        </section>
+      )}
+
+      <section aria-labelledby="place-title">
+        <h2 id="place-title">发布位置</h2>
+        <p class="hint">信息只存一份；引用到其他栏目或其他站点时显示的是同一篇文档。</p>
+        <ul>
+          {data.placements.map((p) => (
+            <li key={p.column_id}>
+              {p.site_name} / {p.column_name} {p.is_primary ? "（主栏目）" : "（引用）"}
+              {!p.is_primary && (
+                <form method="post" action={`/admin/documents/${data.doc.id}/placements/${p.column_id}/delete`} class="inline-form">
+                  <CsrfField token={frame.csrf} />
+                  <button type="submit" class="link-button">
+                    移除引用<span class="visually-hidden">：{p.column_name}</span>
+                  </button>
+                </form>
+              )}
+            </li>
+          ))}
+        </ul>
+        {props.placeChoices.length > 0 && (
+          <form method="post" action={`/admin/documents/${data.doc.id}/placements`} class="inline-form">
+            <CsrfField token={frame.csrf} />
+            <Field name="columnId" label="引用到栏目" error={f.columnId} options={props.placeChoices.map((c) => ({ value: String(c.id), label: c.label }))} />
+            <button type="submit">引用</button>
+          </form>
+        )}
+      </section>
+
+      <section aria-labelledby="history-title">
+        <h2 id="history-title">版本历史</h2>
+        <table class="data">
+          <caption class="visually-hidden">版本历史</caption>
+          <thead>
+            <tr>
+              <th scope="col">版本</th>
+              <th scope="col">标题</th>
+              <th scope="col">状态</th>
+              <th scope="col">作者</th>
+              <th scope="col">保存时间</th>
+              <th scope="col">操作</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.versions.map((v, i) => {
+              const previous = data.versions[i + 1];
+              return (
+                <tr key={v.id}>
+                  <td>第 {v.number} 版</td>
+                  <td>{v.title}</td>
+                  <td>
+                    {v.id === data.doc.live_version_id ? "公开中" : VERSION_STATUS_LABELS[v.status]}
+                    {v.status === "approved" && v.publish_at && v.id !== data.doc.live_version_id && `（定时 ${formatDateTime(v.publish_at)}）`}
+                  </td>
+                  <td>{v.author_name ?? "—"}</td>
+                  <td>{formatDateTime(v.created_at)}</td>
+                  <td>
+                    {previous && (
+                      <a href={`/admin/documents/${data.doc.id}/diff?from=${previous.id}&to=${v.id}`}>
+                        与上一版对比<span class="visually-hidden">（第 {v.number} 版）</span>
+                      </a>
+                    )}
+                    {data.mayEdit && i > 0 && (
+                      <form method="post" action={`/admin/documents/${data.doc.id}/restore/${v.id}`} class="inline-form">
+                        <CsrfField token={frame.csrf} />
+                        <button type="submit" class="link-button">
+                          恢复此版本<span class="visually-hidden">（第 {v.number} 版）</span>
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {data.decisions.length > 0 && (
+          <>
+            <h3>审核记录</h3>
+            <ul class="decisions">
+              {data.decisions.map((d) => (
+                <li key={d.id}>
+                  {formatDateTime(d.created_at)} {d.reviewer_name}（{d.step_name}）：{d.decision === "approve" ? "通过" : "退回"}
+                  {d.comment && `，意见：${d.comment}`}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+    </AdminLayout>
+  );
+}
+
+export function DiffPage(props: { frame: AdminFrame; documentId: number; fromNumber: number; toNumber: number; parts: DiffPart[] }) {
+  return (
+    <AdminLayout frame={props.frame} title={`第 ${props.fromNumber} 版与第 ${props.toNumber} 版对比`} section="documents">
+      <p>
+        <ins>新增内容</ins> · <del>删除内容</del>
+      </p>
+      <div class="diff">
+        {props.parts.map((p, i) =>
+          p.added ? (
+            // biome-ignore lint/suspicious/noArrayIndexKey: diff parts have no identity
+            <ins key={i}>{p.value}</ins>
+          ) : p.removed ? (
+            // biome-ignore lint/suspicious/noArrayIndexKey: diff parts have no identity
+            <del key={i}>{p.value}</del>
+          ) : (
+            // biome-ignore lint/suspicious/noArrayIndexKey: diff parts have no identity
+            <span key={i}>{p.value}</span>
+          ),
+        )}
+      </div>
+      <p>
+        <a href={`/admin/documents/${props.documentId}`}>返回文档</a>
+      </p>
+    </AdminLayout>
+  );
+}

@@ -1,0 +1,207 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { can } from "../../core/auth/permissions.ts";
+import type { AppContext } from "../../core/context.ts";
+import { ForbiddenError, NotFoundError, UserError } from "../../core/errors.ts";
+import { adminFrame, RedirectToLogin } from "../../core/http/admin.ts";
+import { readForm, sendPage } from "../../core/http/forms.ts";
+import { columnsOf, listDepartments, listSites } from "../sites/service.ts";
+import {
+  addGrant,
+  authenticate,
+  createStaff,
+  endSession,
+  findUser,
+  grantsOf,
+  listStaff,
+  registerCitizen,
+  removeGrant,
+  setUserStatus,
+  startSession,
+} from "./service.ts";
+import { AccountPage, CitizenLoginPage, type FormState, NewUserPage, RegisterPage, StaffLoginPage, UserPage, UsersPage } from "./views.tsx";
+
+export const SESSION_COOKIE = "zw_sid";
+const LOGIN_LIMIT = { rateLimit: { max: 10, timeWindow: "1 minute" } };
+
+/** Only same-site paths are followed after sign-in. */
+function safeNext(next: string, fallback: string): string {
+  return /^\/(?![/\\])[^\s]*$/.test(next) ? next : fallback;
+}
+
+function problemState(error: unknown, values: Record<string, string>): FormState {
+  if (!(error instanceof UserError)) throw error;
+  return { values, error: error.message, fields: error.fields };
+}
+
+export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const signIn = async (request: FastifyRequest, reply: FastifyReply, userId: number) => {
+    if (request.sessionToken) await endSession(ctx, request.sessionToken);
+    const token = await startSession(ctx, userId, request.ip, request.headers["user-agent"] ?? "");
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "lax",
+      secure: ctx.config.publicUrl.startsWith("https://"),
+    });
+  };
+  const signOut = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.sessionToken) await endSession(ctx, request.sessionToken);
+    reply.clearCookie(SESSION_COOKIE, { path: "/" });
+  };
+
+  /* ---------------------------------------------------------- staff sign-in */
+  app.get("/admin/login", async (request, reply) => {
+    const next = safeNext(String((request.query as { next?: string }).next ?? ""), "/admin");
+    return sendPage(reply, <StaffLoginPage csrf={reply.generateCsrf()} next={next} state={{ values: {} }} />);
+  });
+  app.post("/admin/login", { config: LOGIN_LIMIT }, async (request, reply) => {
+    const form = readForm(request);
+    const next = safeNext(form.text("next"), "/admin");
+    try {
+      const userId = await authenticate(ctx, "staff", form.text("username"), form.text("password"));
+      await signIn(request, reply, userId);
+      return reply.redirect(next, 303);
+    } catch (error) {
+      const state = problemState(error, { username: form.text("username") });
+      return sendPage(reply, <StaffLoginPage csrf={reply.generateCsrf()} next={next} state={state} />, (error as UserError).statusCode);
+    }
+  });
+  app.post("/admin/logout", async (request, reply) => {
+    await signOut(request, reply);
+    return reply.redirect("/admin/login", 303);
+  });
+
+  /* ---------------------------------------------------------- citizens */
+  app.get("/account/register", async (_request, reply) =>
+    sendPage(reply, <RegisterPage csrf={reply.generateCsrf()} state={{ values: {} }} />),
+  );
+  app.post("/account/register", { config: LOGIN_LIMIT }, async (request, reply) => {
+    const form = readForm(request);
+    const values = { phone: form.text("phone"), displayName: form.text("displayName"), agreed: form.text("agreed") };
+    try {
+      const userId = await registerCitizen(ctx, {
+        phone: values.phone,
+        displayName: values.displayName,
+        password: form.text("password"),
+        passwordConfirm: form.text("passwordConfirm"),
+        agreed: values.agreed === "1",
+      });
+      await signIn(request, reply, userId);
+      return reply.redirect("/account", 303);
+    } catch (error) {
+      return sendPage(reply, <RegisterPage csrf={reply.generateCsrf()} state={problemState(error, values)} />, 400);
+    }
+  });
+  app.get("/account/login", async (request, reply) => {
+    const next = safeNext(String((request.query as { next?: string }).next ?? ""), "/account");
+    return sendPage(reply, <CitizenLoginPage csrf={reply.generateCsrf()} next={next} state={{ values: {} }} />);
+  });
+  app.post("/account/login", { config: LOGIN_LIMIT }, async (request, reply) => {
+    const form = readForm(request);
+    const next = safeNext(form.text("next"), "/account");
+    try {
+      const userId = await authenticate(ctx, "citizen", form.text("phone"), form.text("password"));
+      await signIn(request, reply, userId);
+      return reply.redirect(next, 303);
+    } catch (error) {
+      const state = problemState(error, { phone: form.text("phone") });
+      return sendPage(reply, <CitizenLoginPage csrf={reply.generateCsrf()} next={next} state={state} />, (error as UserError).statusCode);
+    }
+  });
+  app.post("/account/logout", async (request, reply) => {
+    await signOut(request, reply);
+    return reply.redirect("/", 303);
+  });
+  app.get("/account", async (request, reply) => {
+    if (!request.actor) throw new RedirectToLogin("/account");
+    const user = await findUser(ctx, request.actor.id);
+    if (!user) throw new NotFoundError();
+    if (user.kind === "staff") return reply.redirect("/admin", 303);
+    return sendPage(reply, <AccountPage csrf={reply.generateCsrf()} user={user} />);
+  });
+
+  /* ---------------------------------------------------------- user administration */
+  const requirePlatformAdmin = (request: FastifyRequest, reply: FastifyReply) => {
+    const frame = adminFrame(request, reply);
+    if (!can(frame.actor, "platform.manage")) throw new ForbiddenError("只有系统管理员可以管理用户");
+    return frame;
+  };
+  const departments = async () => (await listDepartments(ctx)).map((d) => ({ id: d.id, name: d.name }));
+  const sitesWithColumns = async () =>
+    Promise.all(
+      (await listSites(ctx)).map(async (s) => ({
+        id: s.id,
+        name: s.name,
+        columns: (await columnsOf(ctx, s.id)).map((c) => ({ id: c.id, name: c.name })),
+      })),
+    );
+
+  app.get("/admin/users", async (request, reply) => {
+    const frame = requirePlatformAdmin(request, reply);
+    return sendPage(reply, <UsersPage frame={frame} users={await listStaff(ctx)} />);
+  });
+  app.get("/admin/users/new", async (request, reply) => {
+    const frame = requirePlatformAdmin(request, reply);
+    return sendPage(reply, <NewUserPage frame={frame} state={{ values: {} }} departments={await departments()} />);
+  });
+  app.post("/admin/users/new", async (request, reply) => {
+    const frame = requirePlatformAdmin(request, reply);
+    const form = readForm(request);
+    const values = { username: form.text("username"), displayName: form.text("displayName"), departmentId: form.text("departmentId") };
+    try {
+      const id = await createStaff(ctx, {
+        username: values.username,
+        displayName: values.displayName,
+        password: form.text("password"),
+        departmentId: form.int("departmentId"),
+      });
+      return reply.redirect(`/admin/users/${id}?msg=created`, 303);
+    } catch (error) {
+      return sendPage(reply, <NewUserPage frame={frame} state={problemState(error, values)} departments={await departments()} />, 400);
+    }
+  });
+
+  const showUser = async (request: FastifyRequest, reply: FastifyReply, state: FormState, status = 200) => {
+    const frame = requirePlatformAdmin(request, reply);
+    const id = Number((request.params as { id: string }).id);
+    const user = Number.isInteger(id) ? await findUser(ctx, id) : undefined;
+    if (!user || user.kind !== "staff") throw new NotFoundError("用户不存在");
+    return sendPage(reply, <UserPage frame={frame} user={user} grants={await grantsOf(ctx, id)} sites={await sitesWithColumns()} state={state} />, status);
+  };
+  app.get("/admin/users/:id", (request, reply) => showUser(request, reply, { values: {} }));
+  app.post("/admin/users/:id/grants", async (request, reply) => {
+    requirePlatformAdmin(request, reply);
+    const id = Number((request.params as { id: string }).id);
+    const form = readForm(request);
+    const scope = form.text("scope");
+    const values = { role: form.text("role"), scope, reviewLevel: form.text("reviewLevel") };
+    try {
+      const m = /^(?:all|site:(\d+)|column:(\d+):(\d+))$/.exec(scope);
+      if (!m) throw new UserError("提交的内容有误", 400, { scope: "请选择授权范围" });
+      const siteId = m[1] ?? m[2];
+      await addGrant(ctx, id, {
+        role: values.role,
+        siteId: siteId ? Number(siteId) : null,
+        columnId: m[3] ? Number(m[3]) : null,
+        reviewLevel: form.int("reviewLevel"),
+      });
+      return reply.redirect(`/admin/users/${id}?msg=updated`, 303);
+    } catch (error) {
+      return showUser(request, reply, problemState(error, values), 400);
+    }
+  });
+  app.post("/admin/users/:id/grants/:grantId/delete", async (request, reply) => {
+    requirePlatformAdmin(request, reply);
+    const { id, grantId } = request.params as { id: string; grantId: string };
+    await removeGrant(ctx, Number(id), Number(grantId));
+    return reply.redirect(`/admin/users/${Number(id)}?msg=deleted`, 303);
+  });
+  app.post("/admin/users/:id/status", async (request, reply) => {
+    const frame = requirePlatformAdmin(request, reply);
+    const id = Number((request.params as { id: string }).id);
+    if (id === frame.actor.id) throw new UserError("不能停用自己的账号");
+    const status = readForm(request).text("status") === "disabled" ? "disabled" : "active";
+    await setUserStatus(ctx, id, status);
+    return reply.redirect(`/admin/users/${id}?msg=updated`, 303);
+  });
+}

@@ -1,0 +1,261 @@
+import type { Grant } from "./schema.ts";
+import { ROLE_LABELS, ROLES } from "./schema.ts";
+import { CsrfField, ErrorSummary, Field } from "../../web/components.tsx";
+import { AdminLayout, type AdminFrame } from "../../web/admin-layout.tsx";
+import { formatDateTime } from "../../web/html.ts";
+import { PlainPage } from "../../web/layout.tsx";
+
+export interface FormState {
+  values: Record<string, string>;
+  error?: string | undefined;
+  fields?: Record<string, string> | undefined;
+}
+
+export function StaffLoginPage({ csrf, next, state }: { csrf: string; next: string; state: FormState }) {
+  return (
+    <PlainPage title="管理后台登录">
+      <ErrorSummary message={state.error} fields={state.fields} />
+      <form method="post" action="/admin/login" class="narrow-form">
+        <CsrfField token={csrf} />
+        <input type="hidden" name="next" value={next} />
+        <Field name="username" label="用户名" value={state.values.username} required autocomplete="username" />
+        <Field name="password" label="密码" type="password" required autocomplete="current-password" />
+        <button type="submit">登录</button>
+      </form>
+      <p>
+        <a href="/">返回网站首页</a>
+      </p>
+    </PlainPage>
+  );
+}
+
+export function CitizenLoginPage({ csrf, next, state }: { csrf: string; next: string; state: FormState }) {
+  return (
+    <PlainPage title="用户登录">
+      <ErrorSummary message={state.error} fields={state.fields} />
+      <form method="post" action="/account/login" class="narrow-form">
+        <CsrfField token={csrf} />
+        <input type="hidden" name="next" value={next} />
+        <Field name="phone" label="手机号码" type="tel" value={state.values.phone} required autocomplete="tel" />
+        <Field name="password" label="密码" type="password" required autocomplete="current-password" />
+        <button type="submit">登录</button>
+      </form>
+      <p>
+        还没有账号？<a href="/account/register">立即注册</a> · <a href="/">返回首页</a>
+      </p>
+    </PlainPage>
+  );
+}
+
+export function RegisterPage({ csrf, state }: { csrf: string; state: FormState }) {
+  const f = state.fields ?? {};
+  return (
+    <PlainPage title="用户注册">
+      <ErrorSummary message={state.error} fields={state.fields} />
+      <form method="post" action="/account/register" class="narrow-form">
+        <CsrfField token={csrf} />
+        <Field name="phone" label="手机号码" type="tel" value={state.values.phone} error={f.phone} required autocomplete="tel" hint="用于登录和接收办理结果通知，将加密保存" />
+        <Field name="displayName" label="称呼" value={state.values.displayName} error={f.displayName} required autocomplete="name" />
+        <Field name="password" label="密码" type="password" error={f.password} required autocomplete="new-password" hint="至少 8 位，包含大写字母、小写字母、数字、符号中的至少三种" />
+        <Field name="passwordConfirm" label="确认密码" type="password" error={f.passwordConfirm} required autocomplete="new-password" />
+        <div class={`field checkbox${f.agreed ? " field-error" : ""}`}>
+          {f.agreed && (
+            <p class="error-message" id="f-agreed-error">
+              {f.agreed}
+            </p>
+          )}
+          <input type="checkbox" id="f-agreed" name="agreed" value="1" checked={state.values.agreed === "1"} />
+          <label for="f-agreed">我已阅读并同意《个人信息保护说明》：手机号码仅用于登录和办事通知，加密存储，不对外公开。</label>
+        </div>
+        <button type="submit">注册</button>
+      </form>
+      <p>
+        已有账号？<a href="/account/login">直接登录</a>
+      </p>
+    </PlainPage>
+  );
+}
+
+export function AccountPage({ csrf, user }: { csrf: string; user: { display_name: string; phone_masked: string | null; created_at: Date } }) {
+  return (
+    <PlainPage title="个人中心">
+      <table class="facts">
+        <tbody>
+          <tr>
+            <th scope="row">称呼</th>
+            <td>{user.display_name}</td>
+          </tr>
+          <tr>
+            <th scope="row">手机号码</th>
+            <td>{user.phone_masked ?? "—"}</td>
+          </tr>
+          <tr>
+            <th scope="row">注册时间</th>
+            <td>{formatDateTime(user.created_at)}</td>
+          </tr>
+        </tbody>
+      </table>
+      <form method="post" action="/account/logout">
+        <CsrfField token={csrf} />
+        <button type="submit">退出登录</button>
+      </form>
+      <p>
+        <a href="/">返回首页</a>
+      </p>
+    </PlainPage>
+  );
+}
+
+interface StaffRow {
+  id: number;
+  username: string | null;
+  display_name: string;
+  status: string;
+  last_login_at: Date | null;
+  department_name: string | null;
+}
+
+export function UsersPage({ frame, users }: { frame: AdminFrame; users: StaffRow[] }) {
+  return (
+    <AdminLayout frame={frame} title="用户与授权" section="users">
+      <p>
+        <a class="button" href="/admin/users/new">
+          新建工作人员账号
+        </a>
+      </p>
+      <table class="data">
+        <caption class="visually-hidden">工作人员账号</caption>
+        <thead>
+          <tr>
+            <th scope="col">用户名</th>
+            <th scope="col">姓名</th>
+            <th scope="col">所属部门</th>
+            <th scope="col">状态</th>
+            <th scope="col">最近登录</th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.id}>
+              <td>
+                <a href={`/admin/users/${u.id}`}>{u.username}</a>
+              </td>
+              <td>{u.display_name}</td>
+              <td>{u.department_name ?? "—"}</td>
+              <td>{u.status === "active" ? "正常" : "已停用"}</td>
+              <td>{formatDateTime(u.last_login_at) || "从未登录"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </AdminLayout>
+  );
+}
+
+export function NewUserPage(props: { frame: AdminFrame; state: FormState; departments: { id: number; name: string }[] }) {
+  const f = props.state.fields ?? {};
+  const v = props.state.values;
+  return (
+    <AdminLayout frame={props.frame} title="新建工作人员账号" section="users">
+      <ErrorSummary message={props.state.error} fields={props.state.fields} />
+      <form method="post" action="/admin/users/new" class="narrow-form">
+        <CsrfField token={props.frame.csrf} />
+        <Field name="username" label="用户名" value={v.username} error={f.username} required autocomplete="off" />
+        <Field name="displayName" label="姓名" value={v.displayName} error={f.displayName} required />
+        <Field
+          name="departmentId"
+          label="所属部门"
+          value={v.departmentId}
+          options={props.departments.map((d) => ({ value: String(d.id), label: d.name }))}
+        />
+        <Field name="password" label="初始密码" type="password" error={f.password} required autocomplete="new-password" hint="至少 8 位，包含大写字母、小写字母、数字、符号中的至少三种" />
+        <button type="submit">创建账号</button>
+      </form>
+    </AdminLayout>
+  );
+}
+
+export interface GrantRow extends Pick<Grant, "id" | "role" | "review_level"> {
+  site_name: string | null;
+  column_name: string | null;
+}
+
+export function UserPage(props: {
+  frame: AdminFrame;
+  user: { id: number; username: string | null; display_name: string; status: string };
+  grants: GrantRow[];
+  sites: { id: number; name: string; columns: { id: number; name: string }[] }[];
+  state: FormState;
+}) {
+  const { frame, user } = props;
+  const f = props.state.fields ?? {};
+  return (
+    <AdminLayout frame={frame} title={`${user.display_name}（${user.username}）`} section="users">
+      <h2>授权</h2>
+      {props.grants.length === 0 ? (
+        <p>尚未授权。</p>
+      ) : (
+        <table class="data">
+          <caption class="visually-hidden">已有授权</caption>
+          <thead>
+            <tr>
+              <th scope="col">角色</th>
+              <th scope="col">范围</th>
+              <th scope="col">操作</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.grants.map((g) => (
+              <tr key={g.id}>
+                <td>
+                  {ROLE_LABELS[g.role]}
+                  {g.review_level && `（第 ${g.review_level} 级）`}
+                </td>
+                <td>{g.site_name ? `${g.site_name}${g.column_name ? ` / ${g.column_name}` : "（全站）"}` : "全部站点"}</td>
+                <td>
+                  <form method="post" action={`/admin/users/${user.id}/grants/${g.id}/delete`} class="inline-form">
+                    <CsrfField token={frame.csrf} />
+                    <button type="submit" class="link-button">
+                      撤销<span class="visually-hidden">{ROLE_LABELS[g.role]}授权</span>
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>新增授权</h2>
+      <ErrorSummary message={props.state.error} fields={props.state.fields} />
+      <form method="post" action={`/admin/users/${user.id}/grants`} class="narrow-form">
+        <CsrfField token={frame.csrf} />
+        <Field name="role" label="角色" value={props.state.values.role} error={f.role} required options={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))} />
+        <Field
+          name="scope"
+          label="授权范围"
+          value={props.state.values.scope}
+          error={f.scope}
+          hint="选择站点即授权整个站点；选择栏目则只授权该栏目及其子栏目"
+          options={[
+            { value: "all", label: "全部站点" },
+            ...props.sites.flatMap((s) => [
+              { value: `site:${s.id}`, label: `${s.name}（全站）` },
+              ...s.columns.map((c) => ({ value: `column:${s.id}:${c.id}`, label: `${s.name} / ${c.name}` })),
+            ]),
+          ]}
+        />
+        <Field name="reviewLevel" label="审核级别（仅审核人）" value={props.state.values.reviewLevel} error={f.reviewLevel} options={["1", "2", "3"].map((l) => ({ value: l, label: `第 ${l} 级` }))} />
+        <button type="submit">授权</button>
+      </form>
+      <h2>账号状态</h2>
+      <form method="post" action={`/admin/users/${user.id}/status`} class="inline-form">
+        <CsrfField token={frame.csrf} />
+        <input type="hidden" name="status" value={user.status === "active" ? "disabled" : "active"} />
+        <p>
+          当前状态：{user.status === "active" ? "正常" : "已停用"}{" "}
+          <button type="submit">{user.status === "active" ? "停用账号" : "启用账号"}</button>
+        </p>
+      </form>
+    </AdminLayout>
+  );
+}
