@@ -39,7 +39,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = env.HOST || "127.0.0.1";
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   const publicUrl = (env.PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/$/, "");
-  if (!/^https?:\/\//.test(publicUrl)) throw new ConfigError("环境变量 PUBLIC_URL 应以 http:// 或 https:// 开头");
+  if (!/^https?:\/\//.test(publicUrl))
+    throw new ConfigError("环境变量 PUBLIC_URL 应以 http:// 或 https:// 开头");
   return {
     dataDir: path.resolve(env.DATA_DIR || "data"),
     databaseUrl,

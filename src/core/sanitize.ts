@@ -6,9 +6,43 @@ import sanitizeHtml from "sanitize-html";
  */
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
-    "p", "br", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "s", "sub", "sup",
-    "ul", "ol", "li", "blockquote", "pre", "code", "hr", "a", "img", "figure", "figcaption",
-    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "span", "div", "abbr",
+    "p",
+    "br",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "s",
+    "sub",
+    "sup",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "pre",
+    "code",
+    "hr",
+    "a",
+    "img",
+    "figure",
+    "figcaption",
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "span",
+    "div",
+    "abbr",
   ],
   allowedAttributes: {
     a: ["href", "title", "rel"],
@@ -34,10 +68,13 @@ export function sanitizeRichText(html: string): string {
 
 /** Plain text of rich text, for summaries, meta descriptions and diffs. */
 export function plainText(html: string): string {
-  return sanitizeHtml(html.replace(/<\/(p|h\d|li|tr|div|blockquote)>/gi, "$&\n").replace(/<br\s*\/?>/gi, "\n"), {
-    allowedTags: [],
-    allowedAttributes: {},
-  })
+  return sanitizeHtml(
+    html.replace(/<\/(p|h\d|li|tr|div|blockquote)>/gi, "$&\n").replace(/<br\s*\/?>/gi, "\n"),
+    {
+      allowedTags: [],
+      allowedAttributes: {},
+    },
+  )
     .replace(/&nbsp;/g, " ")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")

@@ -54,6 +54,7 @@ export const ALLOWED_EXTENSIONS = Object.keys(ALLOWED);
 /** Keeps a name readable but harmless: no paths, control characters or quotes. */
 export function safeFilename(name: string): string {
   const base = path.basename(name.replaceAll("\\", "/"));
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we strip
   const cleaned = base.replace(/[\u0000-\u001f\u007f"<>|:*?/]/g, "_").trim();
   return cleaned.slice(-120) || "附件";
 }
@@ -65,14 +66,16 @@ export class FileStore {
     const filename = safeFilename(originalName);
     const ext = path.extname(filename).slice(1).toLowerCase();
     const allowed = ALLOWED[ext];
-    if (!allowed) throw new UserError(`不支持上传“.${ext || "无扩展名"}”文件，可上传：${ALLOWED_EXTENSIONS.join("、")}`);
+    if (!allowed)
+      throw new UserError(`不支持上传“.${ext || "无扩展名"}”文件，可上传：${ALLOWED_EXTENSIONS.join("、")}`);
     if (data.length === 0) throw new UserError(`文件“${filename}”是空文件`);
     if (data.length > maxBytes) {
       throw new UserError(`文件“${filename}”超过大小上限 ${Math.round(maxBytes / 1024 / 1024)} MB`);
     }
     const sniffed = await fileTypeFromBuffer(data);
     const expected = SNIFFED[ext] ?? [];
-    const ok = expected.length === 0 ? !sniffed && isUtf8Text(data) : !!sniffed && expected.includes(sniffed.ext);
+    const ok =
+      expected.length === 0 ? !sniffed && isUtf8Text(data) : !!sniffed && expected.includes(sniffed.ext);
     if (!ok) throw new UserError(`文件“${filename}”的内容与扩展名不符，请检查后重新上传`);
     const sha256 = createHash("sha256").update(data).digest("hex");
     const storageKey = `${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;

@@ -10,11 +10,17 @@ export interface AdminFrame {
 }
 
 /** The staff back office (后台管理): plain, keyboard-friendly, same accessible HTML as public pages. */
-export function AdminLayout(props: { frame: AdminFrame; title: string; section?: string; children: ComponentChildren }) {
+export function AdminLayout(props: {
+  frame: AdminFrame;
+  title: string;
+  section?: string;
+  children: ComponentChildren;
+}) {
   const { actor, csrf } = props.frame;
   const editScope = scopeFor(actor, "document.edit");
   const reviewScope = scopeFor(actor, "document.review");
-  const hasScope = (s: ReturnType<typeof scopeFor>) => s.all || s.siteIds.length > 0 || s.columnIds.length > 0;
+  const hasScope = (s: ReturnType<typeof scopeFor>) =>
+    s.all || s.siteIds.length > 0 || s.columnIds.length > 0;
   const siteScope = scopeFor(actor, "site.manage");
   const links: [string, string, string, boolean][] = [
     ["home", "/admin", "工作台", true],
@@ -43,7 +49,10 @@ export function AdminLayout(props: { frame: AdminFrame; title: string; section?:
             </a>
             <form class="inline-form" method="post" action="/admin/logout">
               <CsrfField token={csrf} />
-              <span class="who">{actor.name}</span> <button type="submit" class="link-button">退出登录</button>
+              <span class="who">{actor.name}</span>{" "}
+              <button type="submit" class="link-button">
+                退出登录
+              </button>
             </form>
           </div>
           <nav class="main-nav" aria-label="后台导航">

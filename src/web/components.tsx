@@ -27,9 +27,19 @@ export function Breadcrumbs({ items }: { items: Crumb[] }) {
 }
 
 /** Page links built by `href(n)`; renders nothing for a single page. */
-export function Pagination({ page, pages, href }: { page: number; pages: number; href: (n: number) => string }) {
+export function Pagination({
+  page,
+  pages,
+  href,
+}: {
+  page: number;
+  pages: number;
+  href: (n: number) => string;
+}) {
   if (pages <= 1) return null;
-  const shown = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
+  const shown = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])]
+    .filter((n) => n >= 1 && n <= pages)
+    .sort((a, b) => a - b);
   return (
     <nav class="pagination" aria-label="分页">
       <ul>
@@ -59,15 +69,19 @@ export function Pagination({ page, pages, href }: { page: number; pages: number;
           </li>
         )}
       </ul>
-      <p class="pagination-summary">
-        共 {pages} 页
-      </p>
+      <p class="pagination-summary">共 {pages} 页</p>
     </nav>
   );
 }
 
 /** The GOV.UK-style summary of form problems, linking to each field. */
-export function ErrorSummary({ message, fields }: { message?: string | undefined; fields?: Record<string, string> | undefined }) {
+export function ErrorSummary({
+  message,
+  fields,
+}: {
+  message?: string | undefined;
+  fields?: Record<string, string> | undefined;
+}) {
   if (!message) return null;
   const entries = Object.entries(fields ?? {});
   return (
@@ -96,6 +110,7 @@ export interface FieldProps {
   required?: boolean;
   autocomplete?: string;
   multiline?: number;
+  multiple?: boolean;
   options?: readonly (string | { value: string; label: string })[] | undefined;
   children?: ComponentChildren;
 }
@@ -103,7 +118,8 @@ export interface FieldProps {
 /** A labelled input with hint and error, wired for screen readers. */
 export function Field(props: FieldProps) {
   const id = `f-${props.name.replace(/\./g, "-")}`;
-  const describedBy = [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+  const describedBy =
+    [props.hint ? `${id}-hint` : "", props.error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
   const common = {
     id,
     name: props.name,
@@ -146,7 +162,13 @@ export function Field(props: FieldProps) {
           {value}
         </textarea>
       ) : (
-        <input {...common} type={props.type ?? "text"} value={value} autocomplete={props.autocomplete} />
+        <input
+          {...common}
+          type={(props.type ?? "text") as "text"}
+          value={props.type === "file" ? undefined : value}
+          autocomplete={props.autocomplete}
+          multiple={props.multiple}
+        />
       )}
       {props.children}
     </div>

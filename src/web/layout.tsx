@@ -15,7 +15,14 @@ export interface SiteFrame {
 /** National page tags (国办发〔2017〕47号 网页设计规范): site, column and article levels. */
 export interface PageMeta {
   column?: { name: string; description: string; keywords: string; type: string };
-  article?: { title: string; pubDate: string; source: string; keywords?: string; description?: string; author?: string };
+  article?: {
+    title: string;
+    pubDate: string;
+    source: string;
+    keywords?: string;
+    description?: string;
+    author?: string;
+  };
 }
 
 export function PublicLayout(props: {
@@ -96,13 +103,21 @@ export function PublicLayout(props: {
           <nav class="main-nav" aria-label="主导航">
             <ul class="wrap">
               <li>
-                <a href={`${base}/`} aria-current={props.activeColumnId === undefined && props.title === site.name ? "page" : undefined}>
+                <a
+                  href={`${base}/`}
+                  aria-current={
+                    props.activeColumnId === undefined && props.title === site.name ? "page" : undefined
+                  }
+                >
                   首页
                 </a>
               </li>
               {nav.map((c) => (
                 <li key={c.id}>
-                  <a href={columnHref(base, c)} aria-current={c.id === props.activeColumnId ? "true" : undefined}>
+                  <a
+                    href={columnHref(base, c)}
+                    aria-current={c.id === props.activeColumnId ? "true" : undefined}
+                  >
                     {c.name}
                   </a>
                 </li>
@@ -137,8 +152,9 @@ function SiteFooter({ frame }: { frame: SiteFrame }) {
   return (
     <footer class="site-footer">
       <div class="wrap footer-inner">
-        <a class="party-badge" href={`${base}/wzbs/`} aria-label="党政机关网站标识：查看网站开办信息">
+        <a class="party-badge" href={`${base}/wzbs/`}>
           <span aria-hidden="true">党政机关</span>
+          <span class="visually-hidden">党政机关网站标识：查看网站开办信息</span>
         </a>
         <div class="footer-text">
           <ul class="footer-links">
@@ -146,7 +162,10 @@ function SiteFooter({ frame }: { frame: SiteFrame }) {
               <a href={`${base}/sitemap/`}>网站地图</a>
             </li>
             <li>
-              <a href={`https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?sitecode=${s.idCode ?? ""}`} rel="noopener">
+              <a
+                href={`https://zfwzzc.www.gov.cn/check_web/errorInfo_querySiteInfo.action?sitecode=${s.idCode ?? ""}`}
+                rel="noopener"
+              >
                 我为政府网站找错
               </a>
             </li>

@@ -54,7 +54,7 @@ function grantAllows(grant: GrantScope, action: Action, target: Target | undefin
 }
 
 export function can(actor: Actor | null, action: Action, target?: Target): boolean {
-  if (!actor || actor.kind !== "staff") return false;
+  if (actor?.kind !== "staff") return false;
   return actor.grants.some((g) => grantAllows(g, action, target));
 }
 

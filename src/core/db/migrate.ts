@@ -17,7 +17,9 @@ export async function migrate(db: Db, log: (line: string) => void = () => {}): P
       await sql`create table if not exists schema_migrations (
         name text primary key, applied_at timestamptz not null default now())`.execute(conn);
       const done = new Set(
-        (await sql<{ name: string }>`select name from schema_migrations`.execute(conn)).rows.map((r) => r.name),
+        (await sql<{ name: string }>`select name from schema_migrations`.execute(conn)).rows.map(
+          (r) => r.name,
+        ),
       );
       const applied: string[] = [];
       for (const file of files) {

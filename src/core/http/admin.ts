@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { AdminFrame } from "../../web/admin-layout.tsx";
 import type { Actor } from "../auth/permissions.ts";
 import { isStaff } from "../auth/permissions.ts";
-import type { AdminFrame } from "../../web/admin-layout.tsx";
 import { ForbiddenError } from "../errors.ts";
 
 /** Fixed confirmation messages, chosen by key so nothing user-supplied is echoed. */

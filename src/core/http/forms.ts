@@ -16,7 +16,7 @@ export interface Form {
 function unwrap(value: Raw): Raw {
   // multipart fields arrive as { type: "field", value }; files as { type: "file", ... }
   if (value && typeof value === "object" && "type" in value && (value as { type: string }).type === "field") {
-    return (value as { value: Raw }).value;
+    return (value as unknown as { value: Raw }).value;
   }
   return value;
 }
@@ -43,7 +43,9 @@ export function readForm(request: FastifyRequest): Form {
     files: (name) =>
       list(name).flatMap((v) => {
         const f = v as { type?: string; filename?: string; data?: Buffer };
-        return f?.type === "file" && f.filename && f.data && f.data.length > 0 ? [{ filename: f.filename, data: f.data }] : [];
+        return f?.type === "file" && f.filename && f.data && f.data.length > 0
+          ? [{ filename: f.filename, data: f.data }]
+          : [];
       }),
   };
 }

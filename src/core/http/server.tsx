@@ -7,8 +7,8 @@ import helmet from "@fastify/helmet";
 import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
-import { sql } from "kysely";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import { sql } from "kysely";
 import { registerContentRoutes } from "../../modules/content/routes.tsx";
 import { registerIdentityRoutes, SESSION_COOKIE } from "../../modules/identity/routes.tsx";
 import { actorForSession } from "../../modules/identity/service.ts";
@@ -71,7 +71,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     cookieOpts: { path: "/", httpOnly: true, sameSite: "lax", secure: https },
     getToken: (req: FastifyRequest) => {
       const field = (req.body as Record<string, unknown> | undefined)?._csrf;
-      const value = field && typeof field === "object" && "value" in field ? (field as { value: unknown }).value : field;
+      const value =
+        field && typeof field === "object" && "value" in field ? (field as { value: unknown }).value : field;
       return typeof value === "string" ? value : (req.headers["x-csrf-token"] as string | undefined);
     },
   });
@@ -99,39 +100,79 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   app.setErrorHandler((error, request, reply) => {
     const err = error as Error & { code?: string; statusCode?: number };
     if (err.code?.startsWith("FST_CSRF")) {
-      return sendPage(reply, <PlainPage title="页面已过期">
-        <p>为保护您的账号安全，表单已失效。请返回上一页，刷新后重新提交。</p>
-      </PlainPage>, 403);
+      return sendPage(
+        reply,
+        <PlainPage title="页面已过期">
+          <p>为保护您的账号安全，表单已失效。请返回上一页，刷新后重新提交。</p>
+        </PlainPage>,
+        403,
+      );
     }
     if (err instanceof RedirectToLogin) {
       const login = err.next.startsWith("/admin") ? "/admin/login" : "/account/login";
       return reply.redirect(`${login}?next=${encodeURIComponent(err.next)}`, 303);
     }
     if (err instanceof UserError) {
-      return sendPage(reply, <PlainPage title={err.statusCode === 404 ? "页面不存在" : err.statusCode === 403 ? "没有权限" : "无法完成操作"}>
-        <p>{err.message}</p>
-        <p><a href="/">返回首页</a></p>
-      </PlainPage>, err.statusCode);
+      return sendPage(
+        reply,
+        <PlainPage
+          title={err.statusCode === 404 ? "页面不存在" : err.statusCode === 403 ? "没有权限" : "无法完成操作"}
+        >
+          <p>{err.message}</p>
+          <p>
+            <a href="/">返回首页</a>
+          </p>
+        </PlainPage>,
+        err.statusCode,
+      );
     }
     if (err.code === "FST_REQ_FILE_TOO_LARGE" || err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return sendPage(reply, <PlainPage title="提交的内容过大"><p>上传的文件或提交的内容超过大小上限，请压缩后重新提交。</p></PlainPage>, 413);
+      return sendPage(
+        reply,
+        <PlainPage title="提交的内容过大">
+          <p>上传的文件或提交的内容超过大小上限，请压缩后重新提交。</p>
+        </PlainPage>,
+        413,
+      );
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       if (err.statusCode === 429) {
-        return sendPage(reply, <PlainPage title="操作过于频繁"><p>您的操作过于频繁，请稍后再试。</p></PlainPage>, 429);
+        return sendPage(
+          reply,
+          <PlainPage title="操作过于频繁">
+            <p>您的操作过于频繁，请稍后再试。</p>
+          </PlainPage>,
+          429,
+        );
       }
-      return sendPage(reply, <PlainPage title="请求有误"><p>请求格式不正确，请返回后重试。</p></PlainPage>, err.statusCode);
+      return sendPage(
+        reply,
+        <PlainPage title="请求有误">
+          <p>请求格式不正确，请返回后重试。</p>
+        </PlainPage>,
+        err.statusCode,
+      );
     }
     request.log.error({ err }, "unhandled error");
-    return sendPage(reply, <PlainPage title="系统繁忙">
-      <p>系统暂时无法处理您的请求，请稍后再试。如问题持续，请拨打 12345 政务服务便民热线。</p>
-    </PlainPage>, 500);
+    return sendPage(
+      reply,
+      <PlainPage title="系统繁忙">
+        <p>系统暂时无法处理您的请求，请稍后再试。如问题持续，请拨打 12345 政务服务便民热线。</p>
+      </PlainPage>,
+      500,
+    );
   });
   app.setNotFoundHandler((_request, reply) =>
-    sendPage(reply, <PlainPage title="页面不存在">
-      <p>您访问的页面不存在或已删除。</p>
-      <p><a href="/">返回首页</a> · <a href="/sitemap/">网站地图</a></p>
-    </PlainPage>, 404),
+    sendPage(
+      reply,
+      <PlainPage title="页面不存在">
+        <p>您访问的页面不存在或已删除。</p>
+        <p>
+          <a href="/">返回首页</a> · <a href="/sitemap/">网站地图</a>
+        </p>
+      </PlainPage>,
+      404,
+    ),
   );
 
   app.get("/healthz", async () => ({ status: "ok" }));

@@ -51,7 +51,8 @@ export function cleanMetadata(type: DocumentType, raw: Record<string, unknown>):
     if (field.pattern && !field.pattern.test(value)) {
       problems.add(`meta.${field.key}`, `${field.label}格式不正确${field.hint ? `（${field.hint}）` : ""}`);
     }
-    if (field.options && !field.options.includes(value)) problems.add(`meta.${field.key}`, `请选择${field.label}`);
+    if (field.options && !field.options.includes(value))
+      problems.add(`meta.${field.key}`, `请选择${field.label}`);
     clean[field.key] = value;
   }
   problems.throwIfAny();

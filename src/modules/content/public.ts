@@ -31,9 +31,19 @@ export async function listLiveInColumn(
   const base = liveDocuments(ctx)
     .innerJoin("placements as p", "p.document_id", "d.id")
     .where("p.column_id", "=", columnId);
-  const total = Number((await base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+  const total = Number(
+    (await base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+  );
   const rows = await base
-    .select(["d.id", "d.ref", "d.type", "v.title", "v.summary", "d.first_published_at", "owner.name as owner_name"])
+    .select([
+      "d.id",
+      "d.ref",
+      "d.type",
+      "v.title",
+      "v.summary",
+      "d.first_published_at",
+      "owner.name as owner_name",
+    ])
     .orderBy("d.first_published_at", "desc")
     .orderBy("d.id", "desc")
     .limit(pageSize)
@@ -50,7 +60,15 @@ export async function latestInSite(ctx: AppContext, siteId: number, limit: numbe
     .where("c.site_id", "=", siteId);
   if (columnIds) query = query.where("c.id", "in", columnIds.length ? columnIds : [0]);
   return query
-    .select(["d.id", "d.ref", "d.type", "v.title", "v.summary", "d.first_published_at", "owner.name as owner_name"])
+    .select([
+      "d.id",
+      "d.ref",
+      "d.type",
+      "v.title",
+      "v.summary",
+      "d.first_published_at",
+      "owner.name as owner_name",
+    ])
     .distinctOn(["d.first_published_at", "d.id"])
     .orderBy("d.first_published_at", "desc")
     .orderBy("d.id", "desc")
@@ -88,10 +106,17 @@ export async function liveDocumentInSite(ctx: AppContext, documentId: number, si
     .select(["c.id", "c.site_id", "p.is_primary"])
     .where("p.document_id", "=", documentId)
     .execute();
-  const here = placements.filter((p) => p.site_id === siteId).sort((a, b) => Number(b.is_primary) - Number(a.is_primary))[0];
+  const here = placements
+    .filter((p) => p.site_id === siteId)
+    .sort((a, b) => Number(b.is_primary) - Number(a.is_primary))[0];
   if (!here) return undefined;
   const attachments = doc.attachment_ids.length
-    ? await ctx.db.selectFrom("attachments").select(["id", "filename", "mime", "size"]).where("id", "in", doc.attachment_ids).orderBy("id").execute()
+    ? await ctx.db
+        .selectFrom("attachments")
+        .select(["id", "filename", "mime", "size"])
+        .where("id", "in", doc.attachment_ids)
+        .orderBy("id")
+        .execute()
     : [];
   return { ...doc, columnId: here.id, attachments };
 }
@@ -109,7 +134,10 @@ export async function singlePageDocument(ctx: AppContext, columnId: number) {
 
 /** Where `/ref/{ref}` leads: the document in its own site. */
 export async function liveDocumentByRef(ctx: AppContext, ref: string) {
-  return liveDocuments(ctx).select(["d.id", "owner.code as site_code", "owner.kind as site_kind"]).where("d.ref", "=", ref).executeTakeFirst();
+  return liveDocuments(ctx)
+    .select(["d.id", "owner.code as site_code", "owner.kind as site_kind"])
+    .where("d.ref", "=", ref)
+    .executeTakeFirst();
 }
 
 export async function attachmentForDownload(ctx: AppContext, attachmentId: number) {

@@ -13,7 +13,9 @@ export interface ReviewContext {
 }
 
 function mayEdit(c: ReviewContext): string | null {
-  return can(c.actor, "document.edit", { siteId: c.siteId, columnPath: c.columnPath }) ? null : "您没有编辑该栏目的权限";
+  return can(c.actor, "document.edit", { siteId: c.siteId, columnPath: c.columnPath })
+    ? null
+    : "您没有编辑该栏目的权限";
 }
 
 function mayDecide(c: ReviewContext): string | null {

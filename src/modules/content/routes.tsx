@@ -14,10 +14,10 @@ import { attachmentForDownload, liveDocumentByRef } from "./public.ts";
 import { DOCUMENT_TYPES, type DocumentType } from "./schema.ts";
 import {
   createDocument,
+  type DraftInput,
   decide,
   diffVersions,
   documentForEditing,
-  type DraftInput,
   listForStaff,
   placeDocument,
   removePlacement,
@@ -26,7 +26,14 @@ import {
   submitForReview,
   withdraw,
 } from "./service.ts";
-import { DashboardPage, DiffPage, DocumentEditorPage, DocumentsPage, type EditorState, NewDocumentPage } from "./views/admin.tsx";
+import {
+  DashboardPage,
+  DiffPage,
+  DocumentEditorPage,
+  DocumentsPage,
+  type EditorState,
+  NewDocumentPage,
+} from "./views/admin.tsx";
 
 const PAGE_SIZE = 30;
 
@@ -43,7 +50,11 @@ function draftFromForm(form: Form, type: DocumentType): DraftInput {
 }
 
 function valuesOf(input: DraftInput): Record<string, string> {
-  const values: Record<string, string> = { title: input.title, summary: input.summary, bodyHtml: input.bodyHtml };
+  const values: Record<string, string> = {
+    title: input.title,
+    summary: input.summary,
+    bodyHtml: input.bodyHtml,
+  };
   for (const [k, v] of Object.entries(input.metadata)) values[`meta.${k}`] = String(v ?? "");
   return values;
 }
@@ -57,7 +68,8 @@ function failure(error: unknown, values: Record<string, string>): EditorState {
 function parseLocalDateTime(value: string): Date | null {
   if (!value.trim()) return null;
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(value.trim());
-  if (!m) throw new UserError("定时发布时间格式不正确", 400, { publishAt: "请按“年-月-日 时:分”填写定时发布时间" });
+  if (!m)
+    throw new UserError("定时发布时间格式不正确", 400, { publishAt: "请按“年-月-日 时:分”填写定时发布时间" });
   return new Date(`${m[1]}T${m[2]}:00+08:00`);
 }
 
@@ -66,8 +78,16 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
   app.get("/ref/:ref", async (request, reply) => {
     const { ref } = request.params as { ref: string };
     const doc = await liveDocumentByRef(ctx, ref);
-    if (doc) return reply.redirect(`${siteBase({ kind: doc.site_kind, code: doc.site_code })}${documentHref("", doc.id)}`, 302);
-    const site = await ctx.db.selectFrom("sites").select(["kind", "code"]).where("ref", "=", ref).executeTakeFirst();
+    if (doc)
+      return reply.redirect(
+        `${siteBase({ kind: doc.site_kind, code: doc.site_code })}${documentHref("", doc.id)}`,
+        302,
+      );
+    const site = await ctx.db
+      .selectFrom("sites")
+      .select(["kind", "code"])
+      .where("ref", "=", ref)
+      .executeTakeFirst();
     if (site) return reply.redirect(`${siteBase(site)}/`, 302);
     const column = await ctx.db
       .selectFrom("columns")
@@ -113,7 +133,11 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
   const listPage = async (request: FastifyRequest, reply: FastifyReply, awaitingReview: boolean) => {
     const frame = adminFrame(request, reply);
     const page = queryInt((request.query as { page?: string }).page, 1);
-    const { rows, total } = await listForStaff(ctx, frame.actor, { awaitingReview, page, pageSize: PAGE_SIZE });
+    const { rows, total } = await listForStaff(ctx, frame.actor, {
+      awaitingReview,
+      page,
+      pageSize: PAGE_SIZE,
+    });
     const path = awaitingReview ? "/admin/reviews" : "/admin/documents";
     return sendPage(
       reply,
@@ -140,7 +164,10 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
     const query = request.query as { type?: string; column?: string };
     const columns = await editableColumns(frame.actor);
     const state = { values: { columnId: query.column ?? "" } };
-    return sendPage(reply, <NewDocumentPage frame={frame} state={state} columns={columns} type={chosenType(query.type)} />);
+    return sendPage(
+      reply,
+      <NewDocumentPage frame={frame} state={state} columns={columns} type={chosenType(query.type)} />,
+    );
   });
   app.post("/admin/documents/new", async (request, reply) => {
     const frame = adminFrame(request, reply);
@@ -154,7 +181,16 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
       return reply.redirect(`/admin/documents/${id}?msg=saved`, 303);
     } catch (error) {
       const state = failure(error, { ...valuesOf(input), columnId: form.text("columnId") });
-      return sendPage(reply, <NewDocumentPage frame={frame} state={state} columns={await editableColumns(frame.actor)} type={type} />, 400);
+      return sendPage(
+        reply,
+        <NewDocumentPage
+          frame={frame}
+          state={state}
+          columns={await editableColumns(frame.actor)}
+          type={type}
+        />,
+        400,
+      );
     }
   });
 
@@ -168,15 +204,31 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
     const data = await documentForEditing(ctx, frame.actor, documentId);
     const latest = data.versions[0];
     const values = state?.values ?? {
-      ...(latest ? valuesOf({ title: latest.title, summary: latest.summary, bodyHtml: latest.body_html, metadata: latest.metadata, attachmentIds: [] }) : {}),
+      ...(latest
+        ? valuesOf({
+            title: latest.title,
+            summary: latest.summary,
+            bodyHtml: latest.body_html,
+            metadata: latest.metadata,
+            attachmentIds: [],
+          })
+        : {}),
     };
     const placed = new Set(data.placements.map((p) => p.column_id));
-    const placeChoices = (await columnsAllowed(ctx, frame.actor, "document.edit", ["list"])).filter((c) => !placed.has(c.id));
+    const placeChoices = (await columnsAllowed(ctx, frame.actor, "document.edit", ["list"])).filter(
+      (c) => !placed.has(c.id),
+    );
     const site = await getSite(ctx, data.doc.site_id);
     const publicHref = data.doc.live_version_id ? `${siteBase(site)}${documentHref("", data.doc.id)}` : null;
     return sendPage(
       reply,
-      <DocumentEditorPage frame={frame} data={data} state={{ ...state, values }} placeChoices={placeChoices} publicHref={publicHref} />,
+      <DocumentEditorPage
+        frame={frame}
+        data={data}
+        state={{ ...state, values }}
+        placeChoices={placeChoices}
+        publicHref={publicHref}
+      />,
       status,
     );
   };
@@ -186,7 +238,9 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
     return id;
   };
 
-  app.get("/admin/documents/:id", async (request, reply) => showEditor(adminFrame(request, reply), reply, docId(request)));
+  app.get("/admin/documents/:id", async (request, reply) =>
+    showEditor(adminFrame(request, reply), reply, docId(request)),
+  );
   app.post("/admin/documents/:id", async (request, reply) => {
     const frame = adminFrame(request, reply);
     const id = docId(request);
@@ -207,7 +261,12 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
     const form = readForm(request);
     try {
       const version = await submitForReview(ctx, frame.actor, id, parseLocalDateTime(form.text("publishAt")));
-      const msg = version.status === "in_review" ? "submitted" : version.publish_at && version.publish_at > new Date() ? "scheduled" : "published";
+      const msg =
+        version.status === "in_review"
+          ? "submitted"
+          : version.publish_at && version.publish_at > new Date()
+            ? "scheduled"
+            : "published";
       return reply.redirect(`/admin/documents/${id}?msg=${msg}`, 303);
     } catch (error) {
       return showEditor(frame, reply, id, failure(error, { publishAt: form.text("publishAt") }), 400);
@@ -218,7 +277,11 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
     const versionId = docId(request);
     const form = readForm(request);
     const decision = form.text("decision") === "reject" ? "reject" : "approve";
-    const version = await ctx.db.selectFrom("document_versions").select("document_id").where("id", "=", versionId).executeTakeFirst();
+    const version = await ctx.db
+      .selectFrom("document_versions")
+      .select("document_id")
+      .where("id", "=", versionId)
+      .executeTakeFirst();
     if (!version) throw new NotFoundError("版本不存在");
     try {
       const result = await decide(ctx, frame.actor, versionId, decision, form.text("comment"));
@@ -232,7 +295,13 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
               : "published";
       return reply.redirect(`/admin/documents/${version.document_id}?msg=${msg}`, 303);
     } catch (error) {
-      return showEditor(frame, reply, version.document_id, failure(error, { comment: form.text("comment") }), 400);
+      return showEditor(
+        frame,
+        reply,
+        version.document_id,
+        failure(error, { comment: form.text("comment") }),
+        400,
+      );
     }
   });
   app.post("/admin/documents/:id/withdraw", async (request, reply) => {
@@ -275,7 +344,15 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
     const id = docId(request);
     await documentForEditing(ctx, frame.actor, id);
     const query = request.query as { from?: string; to?: string };
-    const { from, to, parts } = await diffVersions(ctx, id, queryInt(query.from, 0, 0), queryInt(query.to, 0, 0));
-    return sendPage(reply, <DiffPage frame={frame} documentId={id} fromNumber={from.number} toNumber={to.number} parts={parts} />);
+    const { from, to, parts } = await diffVersions(
+      ctx,
+      id,
+      queryInt(query.from, 0, 0),
+      queryInt(query.to, 0, 0),
+    );
+    return sendPage(
+      reply,
+      <DiffPage frame={frame} documentId={id} fromNumber={from.number} toNumber={to.number} parts={parts} />,
+    );
   });
 }

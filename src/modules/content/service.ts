@@ -60,7 +60,11 @@ async function documentTarget(ctx: AppContext, doc: DocumentRow) {
     .where("is_primary", "=", true)
     .executeTakeFirstOrThrow();
   const path = await columnPath(ctx, primary.column_id);
-  return { siteId: doc.site_id, columnPath: path.map((c) => c.id), column: path[0] ?? (await getColumn(ctx, primary.column_id)) };
+  return {
+    siteId: doc.site_id,
+    columnPath: path.map((c) => c.id),
+    column: path[0] ?? (await getColumn(ctx, primary.column_id)),
+  };
 }
 
 async function requireDocument(ctx: AppContext, id: number): Promise<DocumentRow> {
@@ -99,19 +103,29 @@ export async function createDocument(
 ): Promise<number> {
   const column = await getColumn(ctx, input.columnId);
   const path = (await columnPath(ctx, column.id)).map((c) => c.id);
-  if (!can(actor, "document.edit", { siteId: column.site_id, columnPath: path })) throw new ForbiddenError("您没有在该栏目发布文档的权限");
-  if (column.type === "link" || column.type === "catalog") throw new UserError("外链栏目和目录栏目不能直接发布文档，请选择列表栏目或单页栏目");
-  if (!DOCUMENT_TYPES.includes(input.type as DocumentType)) throw new UserError("请选择文档类型", 400, { type: "请选择文档类型" });
+  if (!can(actor, "document.edit", { siteId: column.site_id, columnPath: path }))
+    throw new ForbiddenError("您没有在该栏目发布文档的权限");
+  if (column.type === "link" || column.type === "catalog")
+    throw new UserError("外链栏目和目录栏目不能直接发布文档，请选择列表栏目或单页栏目");
+  if (!DOCUMENT_TYPES.includes(input.type as DocumentType))
+    throw new UserError("请选择文档类型", 400, { type: "请选择文档类型" });
   const type = input.type as DocumentType;
   const clean = checkDraft(type, input);
-  const site = await ctx.db.selectFrom("sites").select(["department_id"]).where("id", "=", column.site_id).executeTakeFirstOrThrow();
+  const site = await ctx.db
+    .selectFrom("sites")
+    .select(["department_id"])
+    .where("id", "=", column.site_id)
+    .executeTakeFirstOrThrow();
   return ctx.db.transaction().execute(async (trx) => {
     const doc = await trx
       .insertInto("documents")
       .values({ type, site_id: column.site_id, department_id: site.department_id, created_by: actor.id })
       .returning("id")
       .executeTakeFirstOrThrow();
-    await trx.insertInto("placements").values({ document_id: doc.id, column_id: column.id, is_primary: true, placed_by: actor.id }).execute();
+    await trx
+      .insertInto("placements")
+      .values({ document_id: doc.id, column_id: column.id, is_primary: true, placed_by: actor.id })
+      .execute();
     const attachmentIds = await storeUploads(ctx, trx, doc.id, actor, uploads);
     await insertVersion(trx, doc.id, 1, actor.id, { ...clean, attachmentIds });
     return doc.id;
@@ -123,7 +137,13 @@ async function insertVersion(
   documentId: number,
   number: number,
   authorId: number | null,
-  content: { title: string; summary: string; bodyHtml: string; metadata: Record<string, string>; attachmentIds: number[] },
+  content: {
+    title: string;
+    summary: string;
+    bodyHtml: string;
+    metadata: Record<string, string>;
+    attachmentIds: number[];
+  },
 ): Promise<number> {
   const row = await trx
     .insertInto("document_versions")
@@ -157,7 +177,11 @@ export async function saveDraft(
   const target = await documentTarget(ctx, doc);
   if (!can(actor, "document.edit", target)) throw new ForbiddenError("您没有编辑该文档的权限");
   const clean = checkDraft(doc.type, input);
-  const known = await ctx.db.selectFrom("attachments").select("id").where("document_id", "=", doc.id).execute();
+  const known = await ctx.db
+    .selectFrom("attachments")
+    .select("id")
+    .where("document_id", "=", doc.id)
+    .execute();
   const kept = input.attachmentIds.filter((id) => known.some((k) => k.id === id));
   return ctx.db.transaction().execute(async (trx) => {
     await lockDocument(trx, doc.id);
@@ -173,7 +197,10 @@ export async function saveDraft(
       .where("status", "in", ["draft", "in_review", "rejected"])
       .execute();
     const added = await storeUploads(ctx, trx, doc.id, actor, uploads);
-    return insertVersion(trx, doc.id, Number(last.n ?? 0) + 1, actor.id, { ...clean, attachmentIds: [...kept, ...added] });
+    return insertVersion(trx, doc.id, Number(last.n ?? 0) + 1, actor.id, {
+      ...clean,
+      attachmentIds: [...kept, ...added],
+    });
   });
 }
 
@@ -181,7 +208,11 @@ async function lockDocument(trx: Trx, documentId: number): Promise<void> {
   await trx.selectFrom("documents").select("id").where("id", "=", documentId).forUpdate().execute();
 }
 
-async function reviewContext(ctx: AppContext, actor: Actor, version: VersionRow): Promise<ReviewContext & { doc: DocumentRow }> {
+async function reviewContext(
+  ctx: AppContext,
+  actor: Actor,
+  version: VersionRow,
+): Promise<ReviewContext & { doc: DocumentRow }> {
   const doc = await requireDocument(ctx, version.document_id);
   const target = await documentTarget(ctx, doc);
   return {
@@ -196,7 +227,11 @@ async function reviewContext(ctx: AppContext, actor: Actor, version: VersionRow)
 }
 
 async function requireVersion(ctx: AppContext, versionId: number): Promise<VersionRow> {
-  const version = await ctx.db.selectFrom("document_versions").selectAll().where("id", "=", versionId).executeTakeFirst();
+  const version = await ctx.db
+    .selectFrom("document_versions")
+    .selectAll()
+    .where("id", "=", versionId)
+    .executeTakeFirst();
   if (!version) throw new NotFoundError("版本不存在");
   return version;
 }
@@ -216,19 +251,35 @@ export async function submitForReview(
     .orderBy("number", "desc")
     .executeTakeFirst();
   if (!draft) throw new UserError("没有待提交的草稿，请先保存修改");
-  if (publishAt && Number.isNaN(publishAt.getTime())) throw new UserError("定时发布时间格式不正确", 400, { publishAt: "定时发布时间格式不正确" });
+  if (publishAt && Number.isNaN(publishAt.getTime()))
+    throw new UserError("定时发布时间格式不正确", 400, { publishAt: "定时发布时间格式不正确" });
   const rc = await reviewContext(ctx, actor, draft);
   const to = reviewMachine.next("submit", "draft", rc);
   return ctx.db.transaction().execute(async (trx) => {
     await lockDocument(trx, documentId);
     await trx
       .updateTable("document_versions")
-      .set({ status: to, review_level: to === "in_review" ? 1 : null, submitted_at: new Date(), publish_at: publishAt })
+      .set({
+        status: to,
+        review_level: to === "in_review" ? 1 : null,
+        submitted_at: new Date(),
+        publish_at: publishAt,
+      })
       .where("id", "=", draft.id)
       .execute();
-    await recordEvent(trx, reviewMachine, { subjectId: draft.id, action: "submit", from: "draft", to, actorId: actor.id });
+    await recordEvent(trx, reviewMachine, {
+      subjectId: draft.id,
+      action: "submit",
+      from: "draft",
+      to,
+      actorId: actor.id,
+    });
     if (to === "approved") await approve(trx, draft.id, publishAt);
-    return trx.selectFrom("document_versions").selectAll().where("id", "=", draft.id).executeTakeFirstOrThrow();
+    return trx
+      .selectFrom("document_versions")
+      .selectAll()
+      .where("id", "=", draft.id)
+      .executeTakeFirstOrThrow();
   });
 }
 
@@ -243,10 +294,15 @@ export async function decide(
   const version = await requireVersion(ctx, versionId);
   const rc = await reviewContext(ctx, actor, version);
   const to = reviewMachine.next(decision, version.status, rc);
-  if (decision === "reject" && !comment.trim()) throw new UserError("退回时请填写退回意见", 400, { comment: "请填写退回意见" });
+  if (decision === "reject" && !comment.trim())
+    throw new UserError("退回时请填写退回意见", 400, { comment: "请填写退回意见" });
   return ctx.db.transaction().execute(async (trx) => {
     await lockDocument(trx, version.document_id);
-    const fresh = await trx.selectFrom("document_versions").select(["status", "review_level"]).where("id", "=", versionId).executeTakeFirstOrThrow();
+    const fresh = await trx
+      .selectFrom("document_versions")
+      .select(["status", "review_level"])
+      .where("id", "=", versionId)
+      .executeTakeFirstOrThrow();
     if (fresh.status !== version.status || fresh.review_level !== version.review_level) {
       throw new UserError("该稿件的审核状态已变化，请刷新页面后重试", 409);
     }
@@ -262,10 +318,25 @@ export async function decide(
       })
       .execute();
     const nextLevel = to === "in_review" ? rc.level + 1 : null;
-    await trx.updateTable("document_versions").set({ status: to, review_level: nextLevel }).where("id", "=", versionId).execute();
-    await recordEvent(trx, reviewMachine, { subjectId: versionId, action: decision, from: version.status, to, actorId: actor.id, comment });
+    await trx
+      .updateTable("document_versions")
+      .set({ status: to, review_level: nextLevel })
+      .where("id", "=", versionId)
+      .execute();
+    await recordEvent(trx, reviewMachine, {
+      subjectId: versionId,
+      action: decision,
+      from: version.status,
+      to,
+      actorId: actor.id,
+      comment,
+    });
     if (to === "approved") await approve(trx, versionId, version.publish_at);
-    return trx.selectFrom("document_versions").selectAll().where("id", "=", versionId).executeTakeFirstOrThrow();
+    return trx
+      .selectFrom("document_versions")
+      .selectAll()
+      .where("id", "=", versionId)
+      .executeTakeFirstOrThrow();
   });
 }
 
@@ -279,7 +350,11 @@ async function approve(trx: Trx, versionId: number, publishAt: Date | null): Pro
     .where("id", "=", versionId)
     .returning(["document_id"])
     .executeTakeFirstOrThrow();
-  const doc = await trx.selectFrom("documents").select("live_version_id").where("id", "=", version.document_id).executeTakeFirstOrThrow();
+  const doc = await trx
+    .selectFrom("documents")
+    .select("live_version_id")
+    .where("id", "=", version.document_id)
+    .executeTakeFirstOrThrow();
   // a version still waiting for its scheduled time is replaced by this newer decision
   await trx
     .updateTable("document_versions")
@@ -292,9 +367,17 @@ async function approve(trx: Trx, versionId: number, publishAt: Date | null): Pro
 }
 
 async function goLive(trx: Trx, documentId: number, versionId: number, at: Date): Promise<void> {
-  const doc = await trx.selectFrom("documents").select(["live_version_id", "first_published_at"]).where("id", "=", documentId).executeTakeFirstOrThrow();
+  const doc = await trx
+    .selectFrom("documents")
+    .select(["live_version_id", "first_published_at"])
+    .where("id", "=", documentId)
+    .executeTakeFirstOrThrow();
   if (doc.live_version_id && doc.live_version_id !== versionId) {
-    await trx.updateTable("document_versions").set({ status: "superseded" }).where("id", "=", doc.live_version_id).execute();
+    await trx
+      .updateTable("document_versions")
+      .set({ status: "superseded" })
+      .where("id", "=", doc.live_version_id)
+      .execute();
   }
   await trx
     .updateTable("documents")
@@ -317,28 +400,51 @@ export async function publishDueVersions(ctx: AppContext): Promise<number> {
     .select(["v.id", "v.document_id", "v.publish_at"])
     .where("v.status", "=", "approved")
     .where("v.publish_at", "<=", new Date())
-    .where((eb) => eb.or([eb("d.live_version_id", "is", null), eb("d.live_version_id", "!=", eb.ref("v.id"))]))
+    .where((eb) =>
+      eb.or([eb("d.live_version_id", "is", null), eb("d.live_version_id", "!=", eb.ref("v.id"))]),
+    )
     .execute();
   for (const version of due) {
     await ctx.db.transaction().execute(async (trx) => {
       await lockDocument(trx, version.document_id);
-      const still = await trx.selectFrom("document_versions").select("status").where("id", "=", version.id).executeTakeFirst();
+      const still = await trx
+        .selectFrom("document_versions")
+        .select("status")
+        .where("id", "=", version.id)
+        .executeTakeFirst();
       if (still?.status !== "approved") return;
       await goLive(trx, version.document_id, version.id, version.publish_at ?? new Date());
-      await recordEvent(trx, reviewMachine, { subjectId: version.id, action: "publish", from: "approved", to: "approved", actorId: null, comment: "定时发布" });
+      await recordEvent(trx, reviewMachine, {
+        subjectId: version.id,
+        action: "publish",
+        from: "approved",
+        to: "approved",
+        actorId: null,
+        comment: "定时发布",
+      });
     });
   }
   return due.length;
 }
 
 /** 撤稿: takes the document off every public page; its history stays. */
-export async function withdraw(ctx: AppContext, actor: Actor, documentId: number, reason: string): Promise<void> {
+export async function withdraw(
+  ctx: AppContext,
+  actor: Actor,
+  documentId: number,
+  reason: string,
+): Promise<void> {
   const doc = await requireDocument(ctx, documentId);
   const target = await documentTarget(ctx, doc);
   if (!can(actor, "document.publish", target)) throw new ForbiddenError("您没有撤稿的权限");
   if (!reason.trim()) throw new UserError("请填写撤稿原因", 400, { reason: "请填写撤稿原因" });
   if (!doc.live_version_id && !doc.withdrawn_at) {
-    const scheduled = await ctx.db.selectFrom("document_versions").select("id").where("document_id", "=", documentId).where("status", "=", "approved").executeTakeFirst();
+    const scheduled = await ctx.db
+      .selectFrom("document_versions")
+      .select("id")
+      .where("document_id", "=", documentId)
+      .where("status", "=", "approved")
+      .executeTakeFirst();
     if (!scheduled) throw new UserError("该文档尚未发布，无需撤稿");
   }
   await ctx.db.transaction().execute(async (trx) => {
@@ -352,15 +458,36 @@ export async function withdraw(ctx: AppContext, actor: Actor, documentId: number
       .execute();
     await trx
       .updateTable("documents")
-      .set({ live_version_id: null, withdrawn_at: new Date(), withdrawn_reason: reason.trim(), live_changed_at: new Date() })
+      .set({
+        live_version_id: null,
+        withdrawn_at: new Date(),
+        withdrawn_reason: reason.trim(),
+        live_changed_at: new Date(),
+      })
       .where("id", "=", documentId)
       .execute();
-    await recordEvent(trx, { subject: "document" }, { subjectId: documentId, action: "withdraw", from: "published", to: "withdrawn", actorId: actor.id, comment: reason });
+    await recordEvent(
+      trx,
+      { subject: "document" },
+      {
+        subjectId: documentId,
+        action: "withdraw",
+        from: "published",
+        to: "withdrawn",
+        actorId: actor.id,
+        comment: reason,
+      },
+    );
   });
 }
 
 /** Copies an old version into a new draft, which then goes through review like any edit. */
-export async function restoreVersion(ctx: AppContext, actor: Actor, documentId: number, versionId: number): Promise<number> {
+export async function restoreVersion(
+  ctx: AppContext,
+  actor: Actor,
+  documentId: number,
+  versionId: number,
+): Promise<number> {
   const version = await requireVersion(ctx, versionId);
   if (version.document_id !== documentId) throw new NotFoundError("版本不存在");
   return saveDraft(ctx, actor, documentId, {
@@ -375,11 +502,17 @@ export async function restoreVersion(ctx: AppContext, actor: Actor, documentId: 
 /* ------------------------------------------------------------------ placements (引用) */
 
 /** Places a published document into another column (of any site) by reference, not by copy. */
-export async function placeDocument(ctx: AppContext, actor: Actor, documentId: number, columnId: number): Promise<void> {
+export async function placeDocument(
+  ctx: AppContext,
+  actor: Actor,
+  documentId: number,
+  columnId: number,
+): Promise<void> {
   await requireDocument(ctx, documentId);
   const column = await getColumn(ctx, columnId);
   const path = (await columnPath(ctx, columnId)).map((c) => c.id);
-  if (!can(actor, "document.edit", { siteId: column.site_id, columnPath: path })) throw new ForbiddenError("您没有在该栏目引用文档的权限");
+  if (!can(actor, "document.edit", { siteId: column.site_id, columnPath: path }))
+    throw new ForbiddenError("您没有在该栏目引用文档的权限");
   if (column.type !== "list") throw new UserError("只能引用到列表栏目");
   await ctx.db
     .insertInto("placements")
@@ -388,14 +521,29 @@ export async function placeDocument(ctx: AppContext, actor: Actor, documentId: n
     .execute();
 }
 
-export async function removePlacement(ctx: AppContext, actor: Actor, documentId: number, columnId: number): Promise<void> {
-  const placement = await ctx.db.selectFrom("placements").selectAll().where("document_id", "=", documentId).where("column_id", "=", columnId).executeTakeFirst();
+export async function removePlacement(
+  ctx: AppContext,
+  actor: Actor,
+  documentId: number,
+  columnId: number,
+): Promise<void> {
+  const placement = await ctx.db
+    .selectFrom("placements")
+    .selectAll()
+    .where("document_id", "=", documentId)
+    .where("column_id", "=", columnId)
+    .executeTakeFirst();
   if (!placement) throw new NotFoundError("该引用不存在");
   if (placement.is_primary) throw new UserError("不能移除文档的主栏目；如需下线请撤稿");
   const column = await getColumn(ctx, columnId);
   const path = (await columnPath(ctx, columnId)).map((c) => c.id);
-  if (!can(actor, "document.edit", { siteId: column.site_id, columnPath: path })) throw new ForbiddenError("您没有管理该栏目的权限");
-  await ctx.db.deleteFrom("placements").where("document_id", "=", documentId).where("column_id", "=", columnId).execute();
+  if (!can(actor, "document.edit", { siteId: column.site_id, columnPath: path }))
+    throw new ForbiddenError("您没有管理该栏目的权限");
+  await ctx.db
+    .deleteFrom("placements")
+    .where("document_id", "=", documentId)
+    .where("column_id", "=", columnId)
+    .execute();
 }
 
 /* ------------------------------------------------------------------ reading (admin) */
@@ -403,7 +551,8 @@ export async function removePlacement(ctx: AppContext, actor: Actor, documentId:
 export async function documentForEditing(ctx: AppContext, actor: Actor, documentId: number) {
   const doc = await requireDocument(ctx, documentId);
   const target = await documentTarget(ctx, doc);
-  if (!can(actor, "document.edit", target) && !can(actor, "document.review", target)) throw new ForbiddenError("您没有查看该文档的权限");
+  if (!can(actor, "document.edit", target) && !can(actor, "document.review", target))
+    throw new ForbiddenError("您没有查看该文档的权限");
   const versions = await ctx.db
     .selectFrom("document_versions")
     .leftJoin("users", "users.id", "document_versions.author_id")
@@ -412,12 +561,24 @@ export async function documentForEditing(ctx: AppContext, actor: Actor, document
     .where("document_id", "=", documentId)
     .orderBy("number", "desc")
     .execute();
-  const attachments = await ctx.db.selectFrom("attachments").selectAll().where("document_id", "=", documentId).orderBy("id").execute();
+  const attachments = await ctx.db
+    .selectFrom("attachments")
+    .selectAll()
+    .where("document_id", "=", documentId)
+    .orderBy("id")
+    .execute();
   const placements = await ctx.db
     .selectFrom("placements")
     .innerJoin("columns", "columns.id", "placements.column_id")
     .innerJoin("sites", "sites.id", "columns.site_id")
-    .select(["placements.column_id", "placements.is_primary", "columns.name as column_name", "columns.slug", "sites.name as site_name", "sites.code as site_code"])
+    .select([
+      "placements.column_id",
+      "placements.is_primary",
+      "columns.name as column_name",
+      "columns.slug",
+      "sites.name as site_name",
+      "sites.code as site_code",
+    ])
     .where("placements.document_id", "=", documentId)
     .orderBy("placements.is_primary", "desc")
     .execute();
@@ -430,7 +591,9 @@ export async function documentForEditing(ctx: AppContext, actor: Actor, document
     .orderBy("review_decisions.id", "desc")
     .execute();
   const current = versions[0];
-  const actions = current ? reviewMachine.available(current.status, await reviewContext(ctx, actor, current)) : [];
+  const actions = current
+    ? reviewMachine.available(current.status, await reviewContext(ctx, actor, current))
+    : [];
   return {
     doc,
     column: target.column,
@@ -458,8 +621,13 @@ export interface DiffPart {
 export async function diffVersions(ctx: AppContext, documentId: number, fromId: number, toId: number) {
   const [a, b] = await Promise.all([requireVersion(ctx, fromId), requireVersion(ctx, toId)]);
   if (a.document_id !== documentId || b.document_id !== documentId) throw new NotFoundError("版本不存在");
-  const text = (v: VersionRow) => `${v.title}\n\n${v.summary ? `${v.summary}\n\n` : ""}${plainText(v.body_html)}`;
-  const parts: DiffPart[] = diffChars(text(a), text(b)).map((p) => ({ value: p.value, added: !!p.added, removed: !!p.removed }));
+  const text = (v: VersionRow) =>
+    `${v.title}\n\n${v.summary ? `${v.summary}\n\n` : ""}${plainText(v.body_html)}`;
+  const parts: DiffPart[] = diffChars(text(a), text(b)).map((p) => ({
+    value: p.value,
+    added: !!p.added,
+    removed: !!p.removed,
+  }));
   return { from: a, to: b, parts };
 }
 
@@ -481,7 +649,15 @@ export async function listForStaff(
         eb
           .selectFrom("document_versions")
           .distinctOn("document_id")
-          .select(["document_id", "id as version_id", "title", "status", "review_level", "created_at as saved_at", "author_id"])
+          .select([
+            "document_id",
+            "id as version_id",
+            "title",
+            "status",
+            "review_level",
+            "created_at as saved_at",
+            "author_id",
+          ])
           .orderBy("document_id")
           .orderBy("number", "desc")
           .as("v"),
@@ -499,8 +675,11 @@ export async function listForStaff(
   }
   if (filter.siteId) query = query.where("d.site_id", "=", filter.siteId);
   if (filter.columnId) query = query.where("p.column_id", "=", filter.columnId);
-  if (filter.awaitingReview) query = query.where("v.status", "=", "in_review").where("v.author_id", "is distinct from", actor.id);
-  const total = Number((await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+  if (filter.awaitingReview)
+    query = query.where("v.status", "=", "in_review").where("v.author_id", "is distinct from", actor.id);
+  const total = Number(
+    (await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+  );
   const rows = await query
     .select([
       "d.id",

@@ -18,7 +18,16 @@ import {
   setUserStatus,
   startSession,
 } from "./service.ts";
-import { AccountPage, CitizenLoginPage, type FormState, NewUserPage, RegisterPage, StaffLoginPage, UserPage, UsersPage } from "./views.tsx";
+import {
+  AccountPage,
+  CitizenLoginPage,
+  type FormState,
+  NewUserPage,
+  RegisterPage,
+  StaffLoginPage,
+  UserPage,
+  UsersPage,
+} from "./views.tsx";
 
 export const SESSION_COOKIE = "zw_sid";
 const LOGIN_LIMIT = { rateLimit: { max: 10, timeWindow: "1 minute" } };
@@ -63,7 +72,11 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       return reply.redirect(next, 303);
     } catch (error) {
       const state = problemState(error, { username: form.text("username") });
-      return sendPage(reply, <StaffLoginPage csrf={reply.generateCsrf()} next={next} state={state} />, (error as UserError).statusCode);
+      return sendPage(
+        reply,
+        <StaffLoginPage csrf={reply.generateCsrf()} next={next} state={state} />,
+        (error as UserError).statusCode,
+      );
     }
   });
   app.post("/admin/logout", async (request, reply) => {
@@ -77,7 +90,11 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
   );
   app.post("/account/register", { config: LOGIN_LIMIT }, async (request, reply) => {
     const form = readForm(request);
-    const values = { phone: form.text("phone"), displayName: form.text("displayName"), agreed: form.text("agreed") };
+    const values = {
+      phone: form.text("phone"),
+      displayName: form.text("displayName"),
+      agreed: form.text("agreed"),
+    };
     try {
       const userId = await registerCitizen(ctx, {
         phone: values.phone,
@@ -89,12 +106,19 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       await signIn(request, reply, userId);
       return reply.redirect("/account", 303);
     } catch (error) {
-      return sendPage(reply, <RegisterPage csrf={reply.generateCsrf()} state={problemState(error, values)} />, 400);
+      return sendPage(
+        reply,
+        <RegisterPage csrf={reply.generateCsrf()} state={problemState(error, values)} />,
+        400,
+      );
     }
   });
   app.get("/account/login", async (request, reply) => {
     const next = safeNext(String((request.query as { next?: string }).next ?? ""), "/account");
-    return sendPage(reply, <CitizenLoginPage csrf={reply.generateCsrf()} next={next} state={{ values: {} }} />);
+    return sendPage(
+      reply,
+      <CitizenLoginPage csrf={reply.generateCsrf()} next={next} state={{ values: {} }} />,
+    );
   });
   app.post("/account/login", { config: LOGIN_LIMIT }, async (request, reply) => {
     const form = readForm(request);
@@ -105,7 +129,11 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       return reply.redirect(next, 303);
     } catch (error) {
       const state = problemState(error, { phone: form.text("phone") });
-      return sendPage(reply, <CitizenLoginPage csrf={reply.generateCsrf()} next={next} state={state} />, (error as UserError).statusCode);
+      return sendPage(
+        reply,
+        <CitizenLoginPage csrf={reply.generateCsrf()} next={next} state={state} />,
+        (error as UserError).statusCode,
+      );
     }
   });
   app.post("/account/logout", async (request, reply) => {
@@ -142,12 +170,19 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
   });
   app.get("/admin/users/new", async (request, reply) => {
     const frame = requirePlatformAdmin(request, reply);
-    return sendPage(reply, <NewUserPage frame={frame} state={{ values: {} }} departments={await departments()} />);
+    return sendPage(
+      reply,
+      <NewUserPage frame={frame} state={{ values: {} }} departments={await departments()} />,
+    );
   });
   app.post("/admin/users/new", async (request, reply) => {
     const frame = requirePlatformAdmin(request, reply);
     const form = readForm(request);
-    const values = { username: form.text("username"), displayName: form.text("displayName"), departmentId: form.text("departmentId") };
+    const values = {
+      username: form.text("username"),
+      displayName: form.text("displayName"),
+      departmentId: form.text("departmentId"),
+    };
     try {
       const id = await createStaff(ctx, {
         username: values.username,
@@ -157,7 +192,11 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       });
       return reply.redirect(`/admin/users/${id}?msg=created`, 303);
     } catch (error) {
-      return sendPage(reply, <NewUserPage frame={frame} state={problemState(error, values)} departments={await departments()} />, 400);
+      return sendPage(
+        reply,
+        <NewUserPage frame={frame} state={problemState(error, values)} departments={await departments()} />,
+        400,
+      );
     }
   });
 
@@ -165,8 +204,18 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
     const frame = requirePlatformAdmin(request, reply);
     const id = Number((request.params as { id: string }).id);
     const user = Number.isInteger(id) ? await findUser(ctx, id) : undefined;
-    if (!user || user.kind !== "staff") throw new NotFoundError("用户不存在");
-    return sendPage(reply, <UserPage frame={frame} user={user} grants={await grantsOf(ctx, id)} sites={await sitesWithColumns()} state={state} />, status);
+    if (user?.kind !== "staff") throw new NotFoundError("用户不存在");
+    return sendPage(
+      reply,
+      <UserPage
+        frame={frame}
+        user={user}
+        grants={await grantsOf(ctx, id)}
+        sites={await sitesWithColumns()}
+        state={state}
+      />,
+      status,
+    );
   };
   app.get("/admin/users/:id", (request, reply) => showUser(request, reply, { values: {} }));
   app.post("/admin/users/:id/grants", async (request, reply) => {

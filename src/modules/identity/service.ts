@@ -28,7 +28,11 @@ export async function createStaff(ctx: AppContext, input: NewStaff): Promise<num
   const weak = passwordProblem(input.password);
   if (weak) problems.add("password", weak);
   problems.throwIfAny();
-  const taken = await ctx.db.selectFrom("users").select("id").where("username", "=", username).executeTakeFirst();
+  const taken = await ctx.db
+    .selectFrom("users")
+    .select("id")
+    .where("username", "=", username)
+    .executeTakeFirst();
   if (taken) throw new UserError("提交的内容有误", 400, { username: "该用户名已被使用" });
   const row = await ctx.db
     .insertInto("users")
@@ -64,7 +68,11 @@ export async function registerCitizen(ctx: AppContext, input: NewCitizen): Promi
   if (!input.agreed) problems.add("agreed", "请阅读并同意《个人信息保护说明》");
   problems.throwIfAny();
   const index = ctx.cipher.blindIndex(phone);
-  const taken = await ctx.db.selectFrom("users").select("id").where("phone_index", "=", index).executeTakeFirst();
+  const taken = await ctx.db
+    .selectFrom("users")
+    .select("id")
+    .where("phone_index", "=", index)
+    .executeTakeFirst();
   if (taken) throw new UserError("提交的内容有误", 400, { phone: "该手机号码已注册，请直接登录" });
   const row = await ctx.db
     .insertInto("users")
@@ -89,10 +97,7 @@ export async function authenticate(
   password: string,
 ): Promise<number> {
   const key = login.trim();
-  let query = ctx.db
-    .selectFrom("users")
-    .select(["id", "password_hash", "status"])
-    .where("kind", "=", kind);
+  let query = ctx.db.selectFrom("users").select(["id", "password_hash", "status"]).where("kind", "=", kind);
   query =
     kind === "staff"
       ? query.where("username", "=", key)
@@ -109,7 +114,12 @@ function sessionId(token: string): Buffer {
   return createHash("sha256").update(token).digest();
 }
 
-export async function startSession(ctx: AppContext, userId: number, ip: string, userAgent: string): Promise<string> {
+export async function startSession(
+  ctx: AppContext,
+  userId: number,
+  ip: string,
+  userAgent: string,
+): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await ctx.db
     .insertInto("sessions")
@@ -143,7 +153,7 @@ export async function loadActor(ctx: AppContext, userId: number): Promise<Actor 
     .select(["id", "kind", "display_name", "status"])
     .where("id", "=", userId)
     .executeTakeFirst();
-  if (!user || user.status !== "active") return null;
+  if (user?.status !== "active") return null;
   const grants = await ctx.db
     .selectFrom("grants")
     .select(["role", "site_id", "column_id", "review_level"])
@@ -154,7 +164,12 @@ export async function loadActor(ctx: AppContext, userId: number): Promise<Actor 
     kind: user.kind,
     name: user.display_name,
     grants: grants.map(
-      (g): GrantScope => ({ role: g.role, siteId: g.site_id, columnId: g.column_id, reviewLevel: g.review_level }),
+      (g): GrantScope => ({
+        role: g.role,
+        siteId: g.site_id,
+        columnId: g.column_id,
+        reviewLevel: g.review_level,
+      }),
     ),
   };
 }
@@ -174,7 +189,11 @@ export async function addGrant(ctx: AppContext, userId: number, grant: NewGrant)
     throw new UserError("审核人须指定审核级别（第 1—3 级）");
   }
   if (grant.columnId !== null) {
-    const column = await ctx.db.selectFrom("columns").select("site_id").where("id", "=", grant.columnId).executeTakeFirst();
+    const column = await ctx.db
+      .selectFrom("columns")
+      .select("site_id")
+      .where("id", "=", grant.columnId)
+      .executeTakeFirst();
     if (!column || column.site_id !== grant.siteId) throw new UserError("所选栏目不属于所选站点");
   }
   await ctx.db
@@ -194,7 +213,11 @@ export async function removeGrant(ctx: AppContext, userId: number, grantId: numb
   await ctx.db.deleteFrom("grants").where("id", "=", grantId).where("user_id", "=", userId).execute();
 }
 
-export async function setUserStatus(ctx: AppContext, userId: number, status: "active" | "disabled"): Promise<void> {
+export async function setUserStatus(
+  ctx: AppContext,
+  userId: number,
+  status: "active" | "disabled",
+): Promise<void> {
   await ctx.db.updateTable("users").set({ status }).where("id", "=", userId).execute();
   if (status === "disabled") await ctx.db.deleteFrom("sessions").where("user_id", "=", userId).execute();
 }
@@ -238,7 +261,16 @@ export async function grantsOf(ctx: AppContext, userId: number) {
 export async function findUser(ctx: AppContext, userId: number) {
   return ctx.db
     .selectFrom("users")
-    .select(["id", "kind", "username", "display_name", "phone_masked", "status", "department_id", "created_at"])
+    .select([
+      "id",
+      "kind",
+      "username",
+      "display_name",
+      "phone_masked",
+      "status",
+      "department_id",
+      "created_at",
+    ])
     .where("id", "=", userId)
     .executeTakeFirst();
 }

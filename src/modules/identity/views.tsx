@@ -1,9 +1,9 @@
-import type { Grant } from "./schema.ts";
-import { ROLE_LABELS, ROLES } from "./schema.ts";
+import { type AdminFrame, AdminLayout } from "../../web/admin-layout.tsx";
 import { CsrfField, ErrorSummary, Field } from "../../web/components.tsx";
-import { AdminLayout, type AdminFrame } from "../../web/admin-layout.tsx";
 import { formatDateTime } from "../../web/html.ts";
 import { PlainPage } from "../../web/layout.tsx";
+import type { Grant } from "./schema.ts";
+import { ROLE_LABELS, ROLES } from "./schema.ts";
 
 export interface FormState {
   values: Record<string, string>;
@@ -18,7 +18,13 @@ export function StaffLoginPage({ csrf, next, state }: { csrf: string; next: stri
       <form method="post" action="/admin/login" class="narrow-form">
         <CsrfField token={csrf} />
         <input type="hidden" name="next" value={next} />
-        <Field name="username" label="用户名" value={state.values.username} required autocomplete="username" />
+        <Field
+          name="username"
+          label="用户名"
+          value={state.values.username}
+          required
+          autocomplete="username"
+        />
         <Field name="password" label="密码" type="password" required autocomplete="current-password" />
         <button type="submit">登录</button>
       </form>
@@ -36,7 +42,14 @@ export function CitizenLoginPage({ csrf, next, state }: { csrf: string; next: st
       <form method="post" action="/account/login" class="narrow-form">
         <CsrfField token={csrf} />
         <input type="hidden" name="next" value={next} />
-        <Field name="phone" label="手机号码" type="tel" value={state.values.phone} required autocomplete="tel" />
+        <Field
+          name="phone"
+          label="手机号码"
+          type="tel"
+          value={state.values.phone}
+          required
+          autocomplete="tel"
+        />
         <Field name="password" label="密码" type="password" required autocomplete="current-password" />
         <button type="submit">登录</button>
       </form>
@@ -54,18 +67,57 @@ export function RegisterPage({ csrf, state }: { csrf: string; state: FormState }
       <ErrorSummary message={state.error} fields={state.fields} />
       <form method="post" action="/account/register" class="narrow-form">
         <CsrfField token={csrf} />
-        <Field name="phone" label="手机号码" type="tel" value={state.values.phone} error={f.phone} required autocomplete="tel" hint="用于登录和接收办理结果通知，将加密保存" />
-        <Field name="displayName" label="称呼" value={state.values.displayName} error={f.displayName} required autocomplete="name" />
-        <Field name="password" label="密码" type="password" error={f.password} required autocomplete="new-password" hint="至少 8 位，包含大写字母、小写字母、数字、符号中的至少三种" />
-        <Field name="passwordConfirm" label="确认密码" type="password" error={f.passwordConfirm} required autocomplete="new-password" />
+        <Field
+          name="phone"
+          label="手机号码"
+          type="tel"
+          value={state.values.phone}
+          error={f.phone}
+          required
+          autocomplete="tel"
+          hint="用于登录和接收办理结果通知，将加密保存"
+        />
+        <Field
+          name="displayName"
+          label="称呼"
+          value={state.values.displayName}
+          error={f.displayName}
+          required
+          autocomplete="name"
+        />
+        <Field
+          name="password"
+          label="密码"
+          type="password"
+          error={f.password}
+          required
+          autocomplete="new-password"
+          hint="至少 8 位，包含大写字母、小写字母、数字、符号中的至少三种"
+        />
+        <Field
+          name="passwordConfirm"
+          label="确认密码"
+          type="password"
+          error={f.passwordConfirm}
+          required
+          autocomplete="new-password"
+        />
         <div class={`field checkbox${f.agreed ? " field-error" : ""}`}>
           {f.agreed && (
             <p class="error-message" id="f-agreed-error">
               {f.agreed}
             </p>
           )}
-          <input type="checkbox" id="f-agreed" name="agreed" value="1" checked={state.values.agreed === "1"} />
-          <label for="f-agreed">我已阅读并同意《个人信息保护说明》：手机号码仅用于登录和办事通知，加密存储，不对外公开。</label>
+          <input
+            type="checkbox"
+            id="f-agreed"
+            name="agreed"
+            value="1"
+            checked={state.values.agreed === "1"}
+          />
+          <label for="f-agreed">
+            我已阅读并同意《个人信息保护说明》：手机号码仅用于登录和办事通知，加密存储，不对外公开。
+          </label>
         </div>
         <button type="submit">注册</button>
       </form>
@@ -76,7 +128,13 @@ export function RegisterPage({ csrf, state }: { csrf: string; state: FormState }
   );
 }
 
-export function AccountPage({ csrf, user }: { csrf: string; user: { display_name: string; phone_masked: string | null; created_at: Date } }) {
+export function AccountPage({
+  csrf,
+  user,
+}: {
+  csrf: string;
+  user: { display_name: string; phone_masked: string | null; created_at: Date };
+}) {
   return (
     <PlainPage title="个人中心">
       <table class="facts">
@@ -152,7 +210,11 @@ export function UsersPage({ frame, users }: { frame: AdminFrame; users: StaffRow
   );
 }
 
-export function NewUserPage(props: { frame: AdminFrame; state: FormState; departments: { id: number; name: string }[] }) {
+export function NewUserPage(props: {
+  frame: AdminFrame;
+  state: FormState;
+  departments: { id: number; name: string }[];
+}) {
   const f = props.state.fields ?? {};
   const v = props.state.values;
   return (
@@ -160,7 +222,14 @@ export function NewUserPage(props: { frame: AdminFrame; state: FormState; depart
       <ErrorSummary message={props.state.error} fields={props.state.fields} />
       <form method="post" action="/admin/users/new" class="narrow-form">
         <CsrfField token={props.frame.csrf} />
-        <Field name="username" label="用户名" value={v.username} error={f.username} required autocomplete="off" />
+        <Field
+          name="username"
+          label="用户名"
+          value={v.username}
+          error={f.username}
+          required
+          autocomplete="off"
+        />
         <Field name="displayName" label="姓名" value={v.displayName} error={f.displayName} required />
         <Field
           name="departmentId"
@@ -168,7 +237,15 @@ export function NewUserPage(props: { frame: AdminFrame; state: FormState; depart
           value={v.departmentId}
           options={props.departments.map((d) => ({ value: String(d.id), label: d.name }))}
         />
-        <Field name="password" label="初始密码" type="password" error={f.password} required autocomplete="new-password" hint="至少 8 位，包含大写字母、小写字母、数字、符号中的至少三种" />
+        <Field
+          name="password"
+          label="初始密码"
+          type="password"
+          error={f.password}
+          required
+          autocomplete="new-password"
+          hint="至少 8 位，包含大写字母、小写字母、数字、符号中的至少三种"
+        />
         <button type="submit">创建账号</button>
       </form>
     </AdminLayout>
@@ -211,9 +288,17 @@ export function UserPage(props: {
                   {ROLE_LABELS[g.role]}
                   {g.review_level && `（第 ${g.review_level} 级）`}
                 </td>
-                <td>{g.site_name ? `${g.site_name}${g.column_name ? ` / ${g.column_name}` : "（全站）"}` : "全部站点"}</td>
                 <td>
-                  <form method="post" action={`/admin/users/${user.id}/grants/${g.id}/delete`} class="inline-form">
+                  {g.site_name
+                    ? `${g.site_name}${g.column_name ? ` / ${g.column_name}` : "（全站）"}`
+                    : "全部站点"}
+                </td>
+                <td>
+                  <form
+                    method="post"
+                    action={`/admin/users/${user.id}/grants/${g.id}/delete`}
+                    class="inline-form"
+                  >
                     <CsrfField token={frame.csrf} />
                     <button type="submit" class="link-button">
                       撤销<span class="visually-hidden">{ROLE_LABELS[g.role]}授权</span>
@@ -229,7 +314,14 @@ export function UserPage(props: {
       <ErrorSummary message={props.state.error} fields={props.state.fields} />
       <form method="post" action={`/admin/users/${user.id}/grants`} class="narrow-form">
         <CsrfField token={frame.csrf} />
-        <Field name="role" label="角色" value={props.state.values.role} error={f.role} required options={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))} />
+        <Field
+          name="role"
+          label="角色"
+          value={props.state.values.role}
+          error={f.role}
+          required
+          options={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
+        />
         <Field
           name="scope"
           label="授权范围"
@@ -244,7 +336,13 @@ export function UserPage(props: {
             ]),
           ]}
         />
-        <Field name="reviewLevel" label="审核级别（仅审核人）" value={props.state.values.reviewLevel} error={f.reviewLevel} options={["1", "2", "3"].map((l) => ({ value: l, label: `第 ${l} 级` }))} />
+        <Field
+          name="reviewLevel"
+          label="审核级别（仅审核人）"
+          value={props.state.values.reviewLevel}
+          error={f.reviewLevel}
+          options={["1", "2", "3"].map((l) => ({ value: l, label: `第 ${l} 级` }))}
+        />
         <button type="submit">授权</button>
       </form>
       <h2>账号状态</h2>

@@ -21,9 +21,28 @@ import {
   updateColumn,
   updateSite,
 } from "./service.ts";
-import { ColumnPage, ColumnsPage, columnValues, type FormState, SiteFormPage, SitesPage, siteValues } from "./views/admin.tsx";
+import {
+  ColumnPage,
+  ColumnsPage,
+  columnValues,
+  type FormState,
+  SiteFormPage,
+  SitesPage,
+  siteValues,
+} from "./views/admin.tsx";
 
-const SETTING_KEYS = ["idCode", "icp", "psb", "sponsor", "organizer", "phone", "address", "email", "domain", "description"] as const;
+const SETTING_KEYS = [
+  "idCode",
+  "icp",
+  "psb",
+  "sponsor",
+  "organizer",
+  "phone",
+  "address",
+  "email",
+  "domain",
+  "description",
+] as const;
 
 function siteInput(form: Form): SiteInput {
   const settings: Record<string, string> = {};
@@ -58,13 +77,30 @@ function columnInput(form: Form, siteId: number): ColumnInput {
     keywords: form.text("keywords"),
     linkUrl: form.text("linkUrl").trim(),
     updateDays: updateDays ? Number(updateDays) : null,
-    reviewSteps: [form.text("step1"), form.text("step2"), form.text("step3")].map((s) => s.trim()).filter(Boolean),
+    reviewSteps: [form.text("step1"), form.text("step2"), form.text("step3")]
+      .map((s) => s.trim())
+      .filter(Boolean),
     position: form.int("position") ?? 0,
     inNav: form.text("inNav") === "1",
   };
 }
 
-const COLUMN_FORM_KEYS = ["parentId", "slug", "name", "type", "columnType", "description", "keywords", "linkUrl", "updateDays", "step1", "step2", "step3", "position", "inNav"];
+const COLUMN_FORM_KEYS = [
+  "parentId",
+  "slug",
+  "name",
+  "type",
+  "columnType",
+  "description",
+  "keywords",
+  "linkUrl",
+  "updateDays",
+  "step1",
+  "step2",
+  "step3",
+  "position",
+  "inNav",
+];
 
 function failed(error: unknown, values: Record<string, string>): FormState {
   if (!(error instanceof UserError) || error.statusCode === 403 || error.statusCode === 404) throw error;
@@ -73,10 +109,15 @@ function failed(error: unknown, values: Record<string, string>): FormState {
 
 export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const departments = async () => (await listDepartments(ctx)).map((d) => ({ id: d.id, name: d.name }));
-  const managedSite = async (request: FastifyRequest, reply: FastifyReply, siteId: number): Promise<{ frame: AdminFrame; site: Site }> => {
+  const managedSite = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    siteId: number,
+  ): Promise<{ frame: AdminFrame; site: Site }> => {
     const frame = adminFrame(request, reply);
     const site = await getSite(ctx, siteId);
-    if (!can(frame.actor, "site.manage", { siteId: site.id })) throw new ForbiddenError("您没有管理该站点的权限");
+    if (!can(frame.actor, "site.manage", { siteId: site.id }))
+      throw new ForbiddenError("您没有管理该站点的权限");
     return { frame, site };
   };
   const idParam = (request: FastifyRequest) => Number((request.params as { id: string }).id) || 0;
@@ -86,7 +127,10 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
     const scope = scopeFor(frame.actor, "site.manage");
     const sites = (await listSites(ctx)).filter((s) => scope.all || scope.siteIds.includes(s.id));
     if (!scope.all && sites.length === 0) throw new ForbiddenError("您没有管理站点的权限");
-    return sendPage(reply, <SitesPage frame={frame} sites={sites} mayCreate={can(frame.actor, "platform.manage")} />);
+    return sendPage(
+      reply,
+      <SitesPage frame={frame} sites={sites} mayCreate={can(frame.actor, "platform.manage")} />,
+    );
   });
 
   const requirePlatform = (request: FastifyRequest, reply: FastifyReply) => {
@@ -97,7 +141,16 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
   app.get("/admin/sites/new", async (request, reply) => {
     const frame = requirePlatform(request, reply);
     const state = { values: { kind: "department" } };
-    return sendPage(reply, <SiteFormPage frame={frame} title="新建站点" action="/admin/sites/new" state={state} departments={await departments()} />);
+    return sendPage(
+      reply,
+      <SiteFormPage
+        frame={frame}
+        title="新建站点"
+        action="/admin/sites/new"
+        state={state}
+        departments={await departments()}
+      />,
+    );
   });
   app.post("/admin/sites/new", async (request, reply) => {
     const frame = requirePlatform(request, reply);
@@ -106,36 +159,83 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
       const id = await createSite(ctx, siteInput(form));
       return reply.redirect(`/admin/sites/${id}/columns?msg=created`, 303);
     } catch (error) {
-      const state = failed(error, formValues(form, ["code", "name", "kind", "host", "departmentId", ...SETTING_KEYS]));
-      return sendPage(reply, <SiteFormPage frame={frame} title="新建站点" action="/admin/sites/new" state={state} departments={await departments()} />, 400);
+      const state = failed(
+        error,
+        formValues(form, ["code", "name", "kind", "host", "departmentId", ...SETTING_KEYS]),
+      );
+      return sendPage(
+        reply,
+        <SiteFormPage
+          frame={frame}
+          title="新建站点"
+          action="/admin/sites/new"
+          state={state}
+          departments={await departments()}
+        />,
+        400,
+      );
     }
   });
   app.get("/admin/sites/:id", async (request, reply) => {
     const { frame, site } = await managedSite(request, reply, idParam(request));
     const state = { values: siteValues(site) };
-    return sendPage(reply, <SiteFormPage frame={frame} title={`站点设置：${site.name}`} action={`/admin/sites/${site.id}`} state={state} departments={await departments()} />);
+    return sendPage(
+      reply,
+      <SiteFormPage
+        frame={frame}
+        title={`站点设置：${site.name}`}
+        action={`/admin/sites/${site.id}`}
+        state={state}
+        departments={await departments()}
+      />,
+    );
   });
   app.post("/admin/sites/:id", async (request, reply) => {
     const { frame, site } = await managedSite(request, reply, idParam(request));
     const form = readForm(request);
     const input = siteInput(form);
     // only a system administrator may change what kind of site this is or its address
-    if (!can(frame.actor, "platform.manage")) Object.assign(input, { code: site.code, kind: site.kind, host: site.host ?? "" });
+    if (!can(frame.actor, "platform.manage"))
+      Object.assign(input, { code: site.code, kind: site.kind, host: site.host ?? "" });
     try {
       await updateSite(ctx, site.id, input);
       return reply.redirect(`/admin/sites/${site.id}?msg=updated`, 303);
     } catch (error) {
-      const state = failed(error, formValues(form, ["code", "name", "kind", "host", "departmentId", ...SETTING_KEYS]));
-      return sendPage(reply, <SiteFormPage frame={frame} title={`站点设置：${site.name}`} action={`/admin/sites/${site.id}`} state={state} departments={await departments()} />, 400);
+      const state = failed(
+        error,
+        formValues(form, ["code", "name", "kind", "host", "departmentId", ...SETTING_KEYS]),
+      );
+      return sendPage(
+        reply,
+        <SiteFormPage
+          frame={frame}
+          title={`站点设置：${site.name}`}
+          action={`/admin/sites/${site.id}`}
+          state={state}
+          departments={await departments()}
+        />,
+        400,
+      );
     }
   });
 
-  const columnsPage = async (request: FastifyRequest, reply: FastifyReply, state: FormState, status = 200) => {
+  const columnsPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    state: FormState,
+    status = 200,
+  ) => {
     const { frame, site } = await managedSite(request, reply, idParam(request));
     const columns = await columnsOf(ctx, site.id);
-    return sendPage(reply, <ColumnsPage frame={frame} site={site} tree={buildTree(columns)} columns={columns} state={state} />, status);
+    return sendPage(
+      reply,
+      <ColumnsPage frame={frame} site={site} tree={buildTree(columns)} columns={columns} state={state} />,
+      status,
+    );
   };
-  app.get("/admin/sites/:id/columns", (request, reply) => columnsPage(request, reply, { values: { type: "list", inNav: "1", position: "0" } }));
+  app.get("/admin/sites/:id/columns", (request, reply) =>
+    columnsPage(request, reply, { values: { type: "list", inNav: "1", position: "0" } }),
+  );
   app.post("/admin/sites/:id/columns", async (request, reply) => {
     const { site } = await managedSite(request, reply, idParam(request));
     const form = readForm(request);
@@ -147,11 +247,26 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
     }
   });
 
-  const columnPage = async (request: FastifyRequest, reply: FastifyReply, state: FormState | null, status = 200) => {
+  const columnPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    state: FormState | null,
+    status = 200,
+  ) => {
     const column = await getColumn(ctx, idParam(request));
     const { frame, site } = await managedSite(request, reply, column.site_id);
     const columns = await columnsOf(ctx, site.id);
-    return sendPage(reply, <ColumnPage frame={frame} site={site} column={column} columns={columns} state={state ?? { values: columnValues(column) }} />, status);
+    return sendPage(
+      reply,
+      <ColumnPage
+        frame={frame}
+        site={site}
+        column={column}
+        columns={columns}
+        state={state ?? { values: columnValues(column) }}
+      />,
+      status,
+    );
   };
   app.get("/admin/columns/:id", (request, reply) => columnPage(request, reply, null));
   app.post("/admin/columns/:id", async (request, reply) => {

@@ -9,7 +9,11 @@ import { columnsOf, portalSite, siteByCode, siteByHost } from "./service.ts";
  * Which site a request is for: a site bound to the request's host serves at "/"; otherwise the
  * portal serves at "/" and every other site under "/sites/{code}".
  */
-export async function resolveSite(ctx: AppContext, request: FastifyRequest, code?: string): Promise<{ site: Site; base: string }> {
+export async function resolveSite(
+  ctx: AppContext,
+  request: FastifyRequest,
+  code?: string,
+): Promise<{ site: Site; base: string }> {
   if (code !== undefined) {
     const site = await siteByCode(ctx, code);
     if (!site) throw new NotFoundError("站点不存在");
@@ -27,7 +31,12 @@ export function siteBase(site: Pick<Site, "kind" | "code">): string {
   return site.kind === "portal" ? "" : `/sites/${site.code}`;
 }
 
-export async function buildFrame(ctx: AppContext, request: FastifyRequest, site: Site, base: string): Promise<SiteFrame> {
+export async function buildFrame(
+  ctx: AppContext,
+  request: FastifyRequest,
+  site: Site,
+  base: string,
+): Promise<SiteFrame> {
   const columns = await columnsOf(ctx, site.id);
   const portal = site.kind === "portal" ? null : await portalSite(ctx);
   return {

@@ -4,12 +4,24 @@ import { NotFoundError } from "../../core/errors.ts";
 import { queryInt, sendPage } from "../../core/http/forms.ts";
 import type { Crumb } from "../../web/components.tsx";
 import { columnHref, documentHref } from "../../web/layout.tsx";
-import { latestInSite, listLiveInColumn, liveDocumentInSite, liveInSiteForSitemap, singlePageDocument } from "../content/public.ts";
+import {
+  latestInSite,
+  listLiveInColumn,
+  liveDocumentInSite,
+  liveInSiteForSitemap,
+  singlePageDocument,
+} from "../content/public.ts";
 import { ArticlePage } from "../content/views/article.tsx";
 import { buildFrame, resolveSite, siteBase } from "./frame.ts";
 import type { Column, Site } from "./schema.ts";
 import { buildTree, columnBySlug, columnsOf, listSites } from "./service.ts";
-import { CatalogColumnPage, HomePage, ListColumnPage, SiteIdentityPage, SitemapPage } from "./views/public.tsx";
+import {
+  CatalogColumnPage,
+  HomePage,
+  ListColumnPage,
+  SiteIdentityPage,
+  SitemapPage,
+} from "./views/public.tsx";
 
 const PAGE_SIZE = 20;
 
@@ -24,7 +36,14 @@ export async function registerSiteRoutes(app: FastifyInstance, ctx: AppContext):
     app.get(at("/"), async (request, reply) => home(ctx, request, reply, await site(request)));
     app.get(at("/col/:slug/"), async (request, reply) => {
       const { slug } = request.params as { slug: string };
-      return column(ctx, request, reply, await site(request), slug, queryInt((request.query as { page?: string }).page, 1));
+      return column(
+        ctx,
+        request,
+        reply,
+        await site(request),
+        slug,
+        queryInt((request.query as { page?: string }).page, 1),
+      );
     });
     app.get(at("/col/:slug/:file"), async (request, reply) => {
       const { slug, file } = request.params as { slug: string; file: string };
@@ -46,17 +65,31 @@ export async function registerSiteRoutes(app: FastifyInstance, ctx: AppContext):
     app.get(at("/wzbs/"), async (request, reply) => {
       const { site: s, base } = await site(request);
       const department = s.department_id
-        ? await ctx.db.selectFrom("departments").selectAll().where("id", "=", s.department_id).executeTakeFirst()
+        ? await ctx.db
+            .selectFrom("departments")
+            .selectAll()
+            .where("id", "=", s.department_id)
+            .executeTakeFirst()
         : undefined;
-      return sendPage(reply, <SiteIdentityPage frame={await buildFrame(ctx, request, s, base)} department={department} />);
+      return sendPage(
+        reply,
+        <SiteIdentityPage frame={await buildFrame(ctx, request, s, base)} department={department} />,
+      );
     });
   };
   mount("");
   mount("/sites/:code");
-  app.get("/sites/:code", async (request, reply) => reply.redirect(`/sites/${(request.params as { code: string }).code}/`, 301));
+  app.get("/sites/:code", async (request, reply) =>
+    reply.redirect(`/sites/${(request.params as { code: string }).code}/`, 301),
+  );
 }
 
-async function home(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, { site, base }: { site: Site; base: string }) {
+async function home(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { site, base }: { site: Site; base: string },
+) {
   const frame = await buildFrame(ctx, request, site, base);
   const columns = await columnsOf(ctx, site.id);
   const listColumns = columns.filter((c) => c.type === "list").slice(0, 6);
@@ -64,14 +97,21 @@ async function home(ctx: AppContext, request: FastifyRequest, reply: FastifyRepl
     listColumns.map(async (c) => ({ column: c, rows: (await listLiveInColumn(ctx, c.id, 1, 6)).rows })),
   );
   const latest = await latestInSite(ctx, site.id, 8);
-  return sendPage(reply, <HomePage frame={frame} latest={latest} blocks={blocks.filter((b) => b.rows.length > 0)} />);
+  return sendPage(
+    reply,
+    <HomePage frame={frame} latest={latest} blocks={blocks.filter((b) => b.rows.length > 0)} />,
+  );
 }
 
 function crumbsFor(base: string, columns: Column[], column: Column): Crumb[] {
   const byId = new Map(columns.map((c) => [c.id, c]));
   const trail: Column[] = [];
-  for (let c: Column | undefined = column; c; c = c.parent_id === null ? undefined : byId.get(c.parent_id)) trail.unshift(c);
-  return [{ label: "首页", href: `${base}/` }, ...trail.map((c) => ({ label: c.name, href: columnHref(base, c) }))];
+  for (let c: Column | undefined = column; c; c = c.parent_id === null ? undefined : byId.get(c.parent_id))
+    trail.unshift(c);
+  return [
+    { label: "首页", href: `${base}/` },
+    ...trail.map((c) => ({ label: c.name, href: columnHref(base, c) })),
+  ];
 }
 
 function topAncestor(columns: Column[], column: Column): number {
@@ -110,13 +150,25 @@ async function column(
     return [];
   };
   if (col.type === "catalog") {
-    return sendPage(reply, <CatalogColumnPage frame={frame} column={col} crumbs={crumbs} children={findChildren(tree, col.id)} topId={topId} />);
+    return sendPage(
+      reply,
+      <CatalogColumnPage
+        frame={frame}
+        column={col}
+        crumbs={crumbs}
+        children={findChildren(tree, col.id)}
+        topId={topId}
+      />,
+    );
   }
   if (col.type === "single") {
     const docId = await singlePageDocument(ctx, col.id);
     const doc = docId ? await liveDocumentInSite(ctx, docId, site.id) : undefined;
     if (!doc) {
-      return sendPage(reply, <CatalogColumnPage frame={frame} column={col} crumbs={crumbs} children={[]} topId={topId} />);
+      return sendPage(
+        reply,
+        <CatalogColumnPage frame={frame} column={col} crumbs={crumbs} children={[]} topId={topId} />,
+      );
     }
     return sendPage(reply, <ArticlePage frame={frame} doc={doc} crumbs={crumbs} topId={topId} />);
   }
@@ -126,11 +178,27 @@ async function column(
   const siblings = col.parent_id === null ? findChildren(tree, col.id) : findChildren(tree, col.parent_id);
   return sendPage(
     reply,
-    <ListColumnPage frame={frame} column={col} crumbs={crumbs} children={siblings} rows={rows} page={page} pages={pages} total={total} topId={topId} />,
+    <ListColumnPage
+      frame={frame}
+      column={col}
+      crumbs={crumbs}
+      children={siblings}
+      rows={rows}
+      page={page}
+      pages={pages}
+      total={total}
+      topId={topId}
+    />,
   );
 }
 
-async function article(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, { site, base }: { site: Site; base: string }, id: number) {
+async function article(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { site, base }: { site: Site; base: string },
+  id: number,
+) {
   const doc = await liveDocumentInSite(ctx, id, site.id);
   if (!doc) throw new NotFoundError("文档不存在或已撤销");
   const columns = await columnsOf(ctx, site.id);
@@ -140,21 +208,43 @@ async function article(ctx: AppContext, request: FastifyRequest, reply: FastifyR
   const crumbs = [...crumbsFor(base, columns, col), { label: "正文" }];
   // a reference placed in another site points search engines at the owning site's page
   const canonical =
-    doc.site_id === site.id ? undefined : `${ctx.config.publicUrl}${siteBase({ kind: doc.owner_kind, code: doc.owner_code })}${documentHref("", doc.id)}`;
-  return sendPage(reply, <ArticlePage frame={frame} doc={doc} crumbs={crumbs} topId={topAncestor(columns, col)} canonical={canonical} />);
+    doc.site_id === site.id
+      ? undefined
+      : `${ctx.config.publicUrl}${siteBase({ kind: doc.owner_kind, code: doc.owner_code })}${documentHref("", doc.id)}`;
+  return sendPage(
+    reply,
+    <ArticlePage
+      frame={frame}
+      doc={doc}
+      crumbs={crumbs}
+      topId={topAncestor(columns, col)}
+      canonical={canonical}
+    />,
+  );
 }
 
-async function sitemapPage(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, { site, base }: { site: Site; base: string }) {
+async function sitemapPage(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { site, base }: { site: Site; base: string },
+) {
   const frame = await buildFrame(ctx, request, site, base);
   const tree = buildTree((await columnsOf(ctx, site.id)).filter((c) => c.slug !== "index"));
   const sites =
     site.kind === "portal"
-      ? (await listSites(ctx)).filter((s) => s.id !== site.id).map((s) => ({ name: s.name, href: `${siteBase(s)}/` }))
+      ? (await listSites(ctx))
+          .filter((s) => s.id !== site.id)
+          .map((s) => ({ name: s.name, href: `${siteBase(s)}/` }))
       : [];
   return sendPage(reply, <SitemapPage frame={frame} tree={tree} sites={sites} />);
 }
 
-async function sitemapXml(ctx: AppContext, reply: FastifyReply, { site, base }: { site: Site; base: string }) {
+async function sitemapXml(
+  ctx: AppContext,
+  reply: FastifyReply,
+  { site, base }: { site: Site; base: string },
+) {
   const origin = site.settings.domain ? `https://${site.settings.domain}` : ctx.config.publicUrl;
   const prefix = site.settings.domain ? "" : base;
   const columns = (await columnsOf(ctx, site.id)).filter((c) => c.type !== "link" && c.slug !== "index");
@@ -170,5 +260,7 @@ async function sitemapXml(ctx: AppContext, reply: FastifyReply, { site, base }: 
   ];
   return reply
     .type("application/xml; charset=utf-8")
-    .send(`<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join("\n")}\n</urlset>\n`);
+    .send(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join("\n")}\n</urlset>\n`,
+    );
 }

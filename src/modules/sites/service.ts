@@ -1,7 +1,14 @@
 import { type Action, type Actor, can } from "../../core/auth/permissions.ts";
 import type { AppContext } from "../../core/context.ts";
 import { NotFoundError, Problems, UserError } from "../../core/errors.ts";
-import { COLUMN_KINDS, type Column, type ColumnKind, NATIONAL_COLUMN_TYPES, type Site, type SiteSettings } from "./schema.ts";
+import {
+  COLUMN_KINDS,
+  type Column,
+  type ColumnKind,
+  NATIONAL_COLUMN_TYPES,
+  type Site,
+  type SiteSettings,
+} from "./schema.ts";
 
 export async function listSites(ctx: AppContext): Promise<Site[]> {
   return ctx.db.selectFrom("sites").selectAll().orderBy("position").orderBy("id").execute();
@@ -36,12 +43,15 @@ export interface SiteInput {
 
 function checkSite(input: SiteInput): Problems {
   const problems = new Problems();
-  if (!/^[a-z][a-z0-9-]{1,30}$/.test(input.code)) problems.add("code", "站点代码为 2—31 位小写字母、数字或连字符，以字母开头");
+  if (!/^[a-z][a-z0-9-]{1,30}$/.test(input.code))
+    problems.add("code", "站点代码为 2—31 位小写字母、数字或连字符，以字母开头");
   if (!input.name.trim() || input.name.length > 60) problems.add("name", "请填写站点名称（不超过 60 字）");
   if (!["portal", "department", "topic"].includes(input.kind)) problems.add("kind", "请选择站点类型");
-  if (input.host && !/^[a-z0-9.-]+(:\d+)?$/.test(input.host)) problems.add("host", "域名只能包含小写字母、数字、点和连字符");
+  if (input.host && !/^[a-z0-9.-]+(:\d+)?$/.test(input.host))
+    problems.add("host", "域名只能包含小写字母、数字、点和连字符");
   const idCode = input.settings.idCode ?? "";
-  if (idCode && !/^(\d{10}|bm\d{8})$/.test(idCode)) problems.add("idCode", "网站标识码为 10 位数字或 bm 加 8 位数字");
+  if (idCode && !/^(\d{10}|bm\d{8})$/.test(idCode))
+    problems.add("idCode", "网站标识码为 10 位数字或 bm 加 8 位数字");
   return problems;
 }
 
@@ -98,7 +108,8 @@ async function assertUniqueSite(ctx: AppContext, input: SiteInput, id: number | 
   const problems = new Problems();
   if (other.some((s) => s.code === input.code)) problems.add("code", "该站点代码已被使用");
   if (input.host && other.some((s) => s.host === input.host)) problems.add("host", "该域名已绑定到其他站点");
-  if (input.kind === "portal" && other.some((s) => s.kind === "portal")) problems.add("kind", "集约化平台只能有一个门户网站");
+  if (input.kind === "portal" && other.some((s) => s.kind === "portal"))
+    problems.add("kind", "集约化平台只能有一个门户网站");
   problems.throwIfAny();
 }
 
@@ -120,7 +131,11 @@ export async function getColumn(ctx: AppContext, id: number): Promise<Column> {
   return column;
 }
 
-export async function columnBySlug(ctx: AppContext, siteId: number, slug: string): Promise<Column | undefined> {
+export async function columnBySlug(
+  ctx: AppContext,
+  siteId: number,
+  slug: string,
+): Promise<Column | undefined> {
   return ctx.db
     .selectFrom("columns")
     .selectAll()
@@ -173,20 +188,26 @@ export interface ColumnInput {
 
 async function checkColumn(ctx: AppContext, input: ColumnInput, id: number | null): Promise<void> {
   const problems = new Problems();
-  if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(input.slug)) problems.add("slug", "栏目路径为小写字母、数字或连字符（不超过 41 位）");
+  if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(input.slug))
+    problems.add("slug", "栏目路径为小写字母、数字或连字符（不超过 41 位）");
   if (!input.name.trim() || input.name.length > 40) problems.add("name", "请填写栏目名称（不超过 40 字）");
   if (!COLUMN_KINDS.includes(input.type as ColumnKind)) problems.add("type", "请选择栏目类型");
   if (input.columnType && !(NATIONAL_COLUMN_TYPES as readonly string[]).includes(input.columnType)) {
     problems.add("columnType", "栏目分类须取自《政府网站发展指引》规定的栏目类型");
   }
-  if (input.type === "link" && !/^(https?:\/\/|\/)/.test(input.linkUrl)) problems.add("linkUrl", "外链栏目须填写以 http(s):// 或 / 开头的链接地址");
+  if (input.type === "link" && !/^(https?:\/\/|\/)/.test(input.linkUrl))
+    problems.add("linkUrl", "外链栏目须填写以 http(s):// 或 / 开头的链接地址");
   if (input.updateDays !== null && !(Number.isInteger(input.updateDays) && input.updateDays > 0)) {
     problems.add("updateDays", "更新周期应为正整数（天）");
   }
   if (input.reviewSteps.length > 3) problems.add("reviewSteps", "审核流程最多 3 级");
   if (input.reviewSteps.some((s) => s.length > 20)) problems.add("reviewSteps", "每级审核名称不超过 20 字");
   if (input.parentId !== null) {
-    const parent = await ctx.db.selectFrom("columns").select(["site_id"]).where("id", "=", input.parentId).executeTakeFirst();
+    const parent = await ctx.db
+      .selectFrom("columns")
+      .select(["site_id"])
+      .where("id", "=", input.parentId)
+      .executeTakeFirst();
     if (!parent || parent.site_id !== input.siteId) problems.add("parentId", "上级栏目不属于本站点");
     if (id !== null && (await columnPath(ctx, input.parentId)).some((c) => c.id === id)) {
       problems.add("parentId", "不能把栏目移到它自己或它的下级栏目之下");
@@ -222,7 +243,11 @@ function columnValues(input: ColumnInput) {
 
 export async function createColumn(ctx: AppContext, input: ColumnInput): Promise<number> {
   await checkColumn(ctx, input, null);
-  const row = await ctx.db.insertInto("columns").values(columnValues(input)).returning("id").executeTakeFirstOrThrow();
+  const row = await ctx.db
+    .insertInto("columns")
+    .values(columnValues(input))
+    .returning("id")
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -234,9 +259,17 @@ export async function updateColumn(ctx: AppContext, id: number, input: ColumnInp
 }
 
 export async function deleteColumn(ctx: AppContext, id: number): Promise<void> {
-  const child = await ctx.db.selectFrom("columns").select("id").where("parent_id", "=", id).executeTakeFirst();
+  const child = await ctx.db
+    .selectFrom("columns")
+    .select("id")
+    .where("parent_id", "=", id)
+    .executeTakeFirst();
   if (child) throw new UserError("该栏目下还有子栏目，请先删除或移动子栏目");
-  const placed = await ctx.db.selectFrom("placements").select("document_id").where("column_id", "=", id).executeTakeFirst();
+  const placed = await ctx.db
+    .selectFrom("placements")
+    .select("document_id")
+    .where("column_id", "=", id)
+    .executeTakeFirst();
   if (placed) throw new UserError("该栏目下还有文档，请先移走文档");
   await ctx.db.deleteFrom("columns").where("id", "=", id).execute();
 }
@@ -254,18 +287,36 @@ export async function setAppState(ctx: AppContext, key: string, value: unknown):
   await ctx.db
     .insertInto("app_state")
     .values({ key, value: JSON.stringify(value) })
-    .onConflict((oc) => oc.column("key").doUpdateSet({ value: JSON.stringify(value), updated_at: new Date() }))
+    .onConflict((oc) =>
+      oc.column("key").doUpdateSet({ value: JSON.stringify(value), updated_at: new Date() }),
+    )
     .execute();
 }
 
 /** Columns of every site where the actor may do `action`, labelled "站点 / 上级 / 栏目". */
-export async function columnsAllowed(ctx: AppContext, actor: Actor, action: Action, kinds: readonly ColumnKind[]) {
+export async function columnsAllowed(
+  ctx: AppContext,
+  actor: Actor,
+  action: Action,
+  kinds: readonly ColumnKind[],
+) {
   const sites = await listSites(ctx);
-  const all = await ctx.db.selectFrom("columns").selectAll().orderBy("site_id").orderBy("position").orderBy("id").execute();
+  const all = await ctx.db
+    .selectFrom("columns")
+    .selectAll()
+    .orderBy("site_id")
+    .orderBy("position")
+    .orderBy("id")
+    .execute();
   const byId = new Map(all.map((c) => [c.id, c]));
   const pathOf = (c: Column): Column[] => {
     const path: Column[] = [];
-    for (let x: Column | undefined = c; x && path.length < 20; x = x.parent_id === null ? undefined : byId.get(x.parent_id)) path.push(x);
+    for (
+      let x: Column | undefined = c;
+      x && path.length < 20;
+      x = x.parent_id === null ? undefined : byId.get(x.parent_id)
+    )
+      path.push(x);
     return path;
   };
   return sites.flatMap((site) =>
@@ -275,7 +326,12 @@ export async function columnsAllowed(ctx: AppContext, actor: Actor, action: Acti
       .map((c) => ({
         id: c.id,
         siteId: site.id,
-        label: [site.name, ...pathOf(c).reverse().map((p) => p.name)].join(" / "),
+        label: [
+          site.name,
+          ...pathOf(c)
+            .reverse()
+            .map((p) => p.name),
+        ].join(" / "),
       })),
   );
 }

@@ -1,8 +1,14 @@
+import { type AdminFrame, AdminLayout } from "../../../web/admin-layout.tsx";
 import { CsrfField, ErrorSummary, Field, Pagination } from "../../../web/components.tsx";
-import { AdminLayout, type AdminFrame } from "../../../web/admin-layout.tsx";
 import { formatDateTime, formatSize } from "../../../web/html.ts";
 import { METADATA_FIELDS } from "../metadata.ts";
-import { DOCUMENT_TYPE_LABELS, DOCUMENT_TYPES, type DocumentType, VERSION_STATUS_LABELS, type VersionStatus } from "../schema.ts";
+import {
+  DOCUMENT_TYPE_LABELS,
+  DOCUMENT_TYPES,
+  type DocumentType,
+  VERSION_STATUS_LABELS,
+  type VersionStatus,
+} from "../schema.ts";
 import type { DiffPart } from "../service.ts";
 
 export interface EditorState {
@@ -31,7 +37,8 @@ interface ListRow {
 }
 
 function statusText(r: Pick<ListRow, "status" | "review_level" | "review_steps">): string {
-  if (r.status === "in_review") return `审核中：${r.review_steps[(r.review_level ?? 1) - 1] ?? `第 ${r.review_level} 级`}`;
+  if (r.status === "in_review")
+    return `审核中：${r.review_steps[(r.review_level ?? 1) - 1] ?? `第 ${r.review_level} 级`}`;
   return VERSION_STATUS_LABELS[r.status];
 }
 
@@ -58,7 +65,8 @@ export function DocumentTable({ rows }: { rows: ListRow[] }) {
         {rows.map((r) => (
           <tr key={r.id}>
             <td>
-              <a href={`/admin/documents/${r.id}`}>{r.title}</a> <span class="tag">{DOCUMENT_TYPE_LABELS[r.type]}</span>
+              <a href={`/admin/documents/${r.id}`}>{r.title}</a>{" "}
+              <span class="tag">{DOCUMENT_TYPE_LABELS[r.type]}</span>
             </td>
             <td>
               {r.site_name} / {r.column_name}
@@ -73,7 +81,15 @@ export function DocumentTable({ rows }: { rows: ListRow[] }) {
   );
 }
 
-export function DashboardPage({ frame, drafts, awaiting }: { frame: AdminFrame; drafts: ListRow[]; awaiting: ListRow[] }) {
+export function DashboardPage({
+  frame,
+  drafts,
+  awaiting,
+}: {
+  frame: AdminFrame;
+  drafts: ListRow[];
+  awaiting: ListRow[];
+}) {
   return (
     <AdminLayout frame={frame} title="工作台" section="home">
       <p>欢迎，{frame.actor.name}。</p>
@@ -141,7 +157,14 @@ function ContentFields({ state }: { state: EditorState }) {
   return (
     <>
       <Field name="title" label="标题" value={state.values.title} error={f.title} required />
-      <Field name="summary" label="摘要" value={state.values.summary} error={f.summary} multiline={3} hint="选填，不超过 500 字；用于列表和搜索结果" />
+      <Field
+        name="summary"
+        label="摘要"
+        value={state.values.summary}
+        error={f.summary}
+        multiline={3}
+        hint="选填，不超过 500 字；用于列表和搜索结果"
+      />
       <Field
         name="bodyHtml"
         label="正文"
@@ -150,26 +173,52 @@ function ContentFields({ state }: { state: EditorState }) {
         multiline={16}
         hint="支持段落、标题、列表、表格、链接和图片等格式（HTML）；保存时会自动清除脚本等不安全内容"
       />
-      <Field name="files" label="上传附件" type="file" error={f.files} hint="可多选；支持 PDF、Word、Excel、OFD、图片等，单个文件不超过 20 MB" />
+      <Field
+        name="files"
+        label="上传附件"
+        type="file"
+        multiple
+        error={f.files}
+        hint="可多选；支持 PDF、Word、Excel、OFD、图片等，单个文件不超过 20 MB"
+      />
     </>
   );
 }
 
-export function NewDocumentPage(props: { frame: AdminFrame; state: EditorState; columns: ColumnChoice[]; type: DocumentType }) {
+export function NewDocumentPage(props: {
+  frame: AdminFrame;
+  state: EditorState;
+  columns: ColumnChoice[];
+  type: DocumentType;
+}) {
   const { frame, state } = props;
   const f = state.fields ?? {};
   return (
     <AdminLayout frame={frame} title="撰写新信息" section="documents">
       <ErrorSummary message={state.error} fields={state.fields} />
       <form method="get" action="/admin/documents/new" class="inline-form type-switch">
-        <Field name="type" label="文档类型" value={props.type} options={DOCUMENT_TYPES.map((t) => ({ value: t, label: DOCUMENT_TYPE_LABELS[t] }))} />
+        <Field
+          name="type"
+          label="文档类型"
+          value={props.type}
+          options={DOCUMENT_TYPES.map((t) => ({ value: t, label: DOCUMENT_TYPE_LABELS[t] }))}
+        />
         <input type="hidden" name="column" value={state.values.columnId ?? ""} />
-        <button type="submit" class="secondary">切换类型</button>
+        <button type="submit" class="secondary">
+          切换类型
+        </button>
       </form>
       <form method="post" action="/admin/documents/new" enctype="multipart/form-data">
         <CsrfField token={frame.csrf} />
         <input type="hidden" name="type" value={props.type} />
-        <Field name="columnId" label="所属栏目" value={state.values.columnId} error={f.columnId} required options={props.columns.map((c) => ({ value: String(c.id), label: c.label }))} />
+        <Field
+          name="columnId"
+          label="所属栏目"
+          value={state.values.columnId}
+          error={f.columnId}
+          required
+          options={props.columns.map((c) => ({ value: String(c.id), label: c.label }))}
+        />
         <ContentFields state={state} />
         <MetadataFields type={props.type} state={state} />
         <button type="submit">保存草稿</button>
@@ -179,7 +228,14 @@ export function NewDocumentPage(props: { frame: AdminFrame; state: EditorState; 
 }
 
 export interface EditorData {
-  doc: { id: number; type: DocumentType; live_version_id: number | null; withdrawn_at: Date | null; withdrawn_reason: string | null; first_published_at: Date | null };
+  doc: {
+    id: number;
+    type: DocumentType;
+    live_version_id: number | null;
+    withdrawn_at: Date | null;
+    withdrawn_reason: string | null;
+    first_published_at: Date | null;
+  };
   column: { name: string; review_steps: string[] };
   versions: {
     id: number;
@@ -194,13 +250,28 @@ export interface EditorData {
   }[];
   attachments: { id: number; filename: string; size: number }[];
   placements: { column_id: number; is_primary: boolean; column_name: string; site_name: string }[];
-  decisions: { id: number; level: number; step_name: string; decision: string; comment: string; reviewer_name: string; created_at: Date; version_id: number }[];
+  decisions: {
+    id: number;
+    level: number;
+    step_name: string;
+    decision: string;
+    comment: string;
+    reviewer_name: string;
+    created_at: Date;
+    version_id: number;
+  }[];
   actions: string[];
   mayEdit: boolean;
   mayPublish: boolean;
 }
 
-export function DocumentEditorPage(props: { frame: AdminFrame; data: EditorData; state: EditorState; placeChoices: ColumnChoice[]; publicHref: string | null }) {
+export function DocumentEditorPage(props: {
+  frame: AdminFrame;
+  data: EditorData;
+  state: EditorState;
+  placeChoices: ColumnChoice[];
+  publicHref: string | null;
+}) {
   const { frame, data, state } = props;
   const latest = data.versions[0];
   const f = state.fields ?? {};
@@ -242,7 +313,14 @@ export function DocumentEditorPage(props: { frame: AdminFrame; data: EditorData;
           {latest.publish_at && <p>申请定时发布：{formatDateTime(latest.publish_at)}</p>}
           <form method="post" action={`/admin/versions/${latest.id}/decide`}>
             <CsrfField token={frame.csrf} />
-            <Field name="comment" label="审核意见" multiline={3} error={f.comment} hint="退回时必填" value={state.values.comment} />
+            <Field
+              name="comment"
+              label="审核意见"
+              multiline={3}
+              error={f.comment}
+              hint="退回时必填"
+              value={state.values.comment}
+            />
             <div class="button-row">
               <button type="submit" name="decision" value="approve">
                 审核通过
@@ -260,7 +338,14 @@ export function DocumentEditorPage(props: { frame: AdminFrame; data: EditorData;
           <h2 id="submit-title">提交审核</h2>
           <form method="post" action={`/admin/documents/${data.doc.id}/submit`}>
             <CsrfField token={frame.csrf} />
-            <Field name="publishAt" label="定时发布（选填）" type="datetime-local" error={f.publishAt} hint="留空则审核通过后立即发布；按北京时间填写" value={state.values.publishAt} />
+            <Field
+              name="publishAt"
+              label="定时发布（选填）"
+              type="datetime-local"
+              error={f.publishAt}
+              hint="留空则审核通过后立即发布；按北京时间填写"
+              value={state.values.publishAt}
+            />
             <button type="submit">{chain.length ? "提交审核" : "发布"}</button>
           </form>
         </section>
@@ -298,18 +383,19 @@ export function DocumentEditorPage(props: { frame: AdminFrame; data: EditorData;
         </section>
       )}
 
-      {data.mayPublish && (data.doc.live_version_id || data.versions.some((v) => v.status === "approved")) && (
-        <section class="panel" aria-labelledby="withdraw-title">
-          <h2 id="withdraw-title">撤稿</h2>
-          <form method="post" action={`/admin/documents/${data.doc.id}/withdraw`}>
-            <CsrfField token={frame.csrf} />
-            <Field name="reason" label="撤稿原因" required error={f.reason} value={state.values.reason} />
-            <button type="submit" class="warning">
-              撤稿
-            </button>
-          </form>
-        </section>
-      )}
+      {data.mayPublish &&
+        (data.doc.live_version_id || data.versions.some((v) => v.status === "approved")) && (
+          <section class="panel" aria-labelledby="withdraw-title">
+            <h2 id="withdraw-title">撤稿</h2>
+            <form method="post" action={`/admin/documents/${data.doc.id}/withdraw`}>
+              <CsrfField token={frame.csrf} />
+              <Field name="reason" label="撤稿原因" required error={f.reason} value={state.values.reason} />
+              <button type="submit" class="warning">
+                撤稿
+              </button>
+            </form>
+          </section>
+        )}
 
       <section aria-labelledby="place-title">
         <h2 id="place-title">发布位置</h2>
@@ -319,7 +405,11 @@ export function DocumentEditorPage(props: { frame: AdminFrame; data: EditorData;
             <li key={p.column_id}>
               {p.site_name} / {p.column_name} {p.is_primary ? "（主栏目）" : "（引用）"}
               {!p.is_primary && (
-                <form method="post" action={`/admin/documents/${data.doc.id}/placements/${p.column_id}/delete`} class="inline-form">
+                <form
+                  method="post"
+                  action={`/admin/documents/${data.doc.id}/placements/${p.column_id}/delete`}
+                  class="inline-form"
+                >
                   <CsrfField token={frame.csrf} />
                   <button type="submit" class="link-button">
                     移除引用<span class="visually-hidden">：{p.column_name}</span>
@@ -332,7 +422,12 @@ export function DocumentEditorPage(props: { frame: AdminFrame; data: EditorData;
         {props.placeChoices.length > 0 && (
           <form method="post" action={`/admin/documents/${data.doc.id}/placements`} class="inline-form">
             <CsrfField token={frame.csrf} />
-            <Field name="columnId" label="引用到栏目" error={f.columnId} options={props.placeChoices.map((c) => ({ value: String(c.id), label: c.label }))} />
+            <Field
+              name="columnId"
+              label="引用到栏目"
+              error={f.columnId}
+              options={props.placeChoices.map((c) => ({ value: String(c.id), label: c.label }))}
+            />
             <button type="submit">引用</button>
           </form>
         )}
@@ -361,7 +456,10 @@ export function DocumentEditorPage(props: { frame: AdminFrame; data: EditorData;
                   <td>{v.title}</td>
                   <td>
                     {v.id === data.doc.live_version_id ? "公开中" : VERSION_STATUS_LABELS[v.status]}
-                    {v.status === "approved" && v.publish_at && v.id !== data.doc.live_version_id && `（定时 ${formatDateTime(v.publish_at)}）`}
+                    {v.status === "approved" &&
+                      v.publish_at &&
+                      v.id !== data.doc.live_version_id &&
+                      `（定时 ${formatDateTime(v.publish_at)}）`}
                   </td>
                   <td>{v.author_name ?? "—"}</td>
                   <td>{formatDateTime(v.created_at)}</td>
@@ -372,7 +470,11 @@ export function DocumentEditorPage(props: { frame: AdminFrame; data: EditorData;
                       </a>
                     )}
                     {data.mayEdit && i > 0 && (
-                      <form method="post" action={`/admin/documents/${data.doc.id}/restore/${v.id}`} class="inline-form">
+                      <form
+                        method="post"
+                        action={`/admin/documents/${data.doc.id}/restore/${v.id}`}
+                        class="inline-form"
+                      >
                         <CsrfField token={frame.csrf} />
                         <button type="submit" class="link-button">
                           恢复此版本<span class="visually-hidden">（第 {v.number} 版）</span>
@@ -391,7 +493,8 @@ export function DocumentEditorPage(props: { frame: AdminFrame; data: EditorData;
             <ul class="decisions">
               {data.decisions.map((d) => (
                 <li key={d.id}>
-                  {formatDateTime(d.created_at)} {d.reviewer_name}（{d.step_name}）：{d.decision === "approve" ? "通过" : "退回"}
+                  {formatDateTime(d.created_at)} {d.reviewer_name}（{d.step_name}）：
+                  {d.decision === "approve" ? "通过" : "退回"}
                   {d.comment && `，意见：${d.comment}`}
                 </li>
               ))}
@@ -403,22 +506,29 @@ export function DocumentEditorPage(props: { frame: AdminFrame; data: EditorData;
   );
 }
 
-export function DiffPage(props: { frame: AdminFrame; documentId: number; fromNumber: number; toNumber: number; parts: DiffPart[] }) {
+export function DiffPage(props: {
+  frame: AdminFrame;
+  documentId: number;
+  fromNumber: number;
+  toNumber: number;
+  parts: DiffPart[];
+}) {
   return (
-    <AdminLayout frame={props.frame} title={`第 ${props.fromNumber} 版与第 ${props.toNumber} 版对比`} section="documents">
+    <AdminLayout
+      frame={props.frame}
+      title={`第 ${props.fromNumber} 版与第 ${props.toNumber} 版对比`}
+      section="documents"
+    >
       <p>
         <ins>新增内容</ins> · <del>删除内容</del>
       </p>
       <div class="diff">
         {props.parts.map((p, i) =>
           p.added ? (
-            // biome-ignore lint/suspicious/noArrayIndexKey: diff parts have no identity
             <ins key={i}>{p.value}</ins>
           ) : p.removed ? (
-            // biome-ignore lint/suspicious/noArrayIndexKey: diff parts have no identity
             <del key={i}>{p.value}</del>
           ) : (
-            // biome-ignore lint/suspicious/noArrayIndexKey: diff parts have no identity
             <span key={i}>{p.value}</span>
           ),
         )}

@@ -17,7 +17,13 @@ export interface ArticleView {
   attachments: { id: number; filename: string; mime: string; size: number }[];
 }
 
-export function ArticlePage(props: { frame: SiteFrame; doc: ArticleView; crumbs: Crumb[]; topId: number | undefined; canonical?: string | undefined }) {
+export function ArticlePage(props: {
+  frame: SiteFrame;
+  doc: ArticleView;
+  crumbs: Crumb[];
+  topId: number | undefined;
+  canonical?: string | undefined;
+}) {
   const { doc, frame } = props;
   const source = doc.metadata.source || doc.metadata.issuer || doc.department_name || doc.owner_name;
   const facts = METADATA_FIELDS[doc.type].filter((f) => doc.metadata[f.key]);

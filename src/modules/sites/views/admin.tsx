@@ -1,6 +1,12 @@
+import { type AdminFrame, AdminLayout } from "../../../web/admin-layout.tsx";
 import { CsrfField, ErrorSummary, Field } from "../../../web/components.tsx";
-import { AdminLayout, type AdminFrame } from "../../../web/admin-layout.tsx";
-import { COLUMN_KIND_LABELS, COLUMN_KINDS, type Column, NATIONAL_COLUMN_TYPES, type Site } from "../schema.ts";
+import {
+  COLUMN_KIND_LABELS,
+  COLUMN_KINDS,
+  type Column,
+  NATIONAL_COLUMN_TYPES,
+  type Site,
+} from "../schema.ts";
 import type { ColumnNode } from "../service.ts";
 
 export interface FormState {
@@ -15,7 +21,15 @@ const SITE_KINDS = [
   { value: "topic", label: "专题网站" },
 ];
 
-export function SitesPage({ frame, sites, mayCreate }: { frame: AdminFrame; sites: Site[]; mayCreate: boolean }) {
+export function SitesPage({
+  frame,
+  sites,
+  mayCreate,
+}: {
+  frame: AdminFrame;
+  sites: Site[];
+  mayCreate: boolean;
+}) {
   return (
     <AdminLayout frame={frame} title="站点与栏目" section="sites">
       {mayCreate && (
@@ -96,13 +110,37 @@ export function SiteFormPage(props: {
       <form method="post" action={props.action} class="narrow-form">
         <CsrfField token={props.frame.csrf} />
         <Field name="name" label="站点名称" value={v.name} error={f.name} required />
-        <Field name="code" label="站点代码" value={v.code} error={f.code} required hint="用于访问路径 /sites/代码/ 和二级域名，如 rsj" />
+        <Field
+          name="code"
+          label="站点代码"
+          value={v.code}
+          error={f.code}
+          required
+          hint="用于访问路径 /sites/代码/ 和二级域名，如 rsj"
+        />
         <Field name="kind" label="站点类型" value={v.kind} error={f.kind} required options={SITE_KINDS} />
-        <Field name="departmentId" label="主办部门" value={v.departmentId} options={props.departments.map((d) => ({ value: String(d.id), label: d.name }))} />
-        <Field name="host" label="绑定域名" value={v.host} error={f.host} hint="选填；绑定后该域名的根路径直接显示本站点，如 rsj.qinghe.gov.cn" />
+        <Field
+          name="departmentId"
+          label="主办部门"
+          value={v.departmentId}
+          options={props.departments.map((d) => ({ value: String(d.id), label: d.name }))}
+        />
+        <Field
+          name="host"
+          label="绑定域名"
+          value={v.host}
+          error={f.host}
+          hint="选填；绑定后该域名的根路径直接显示本站点，如 rsj.qinghe.gov.cn"
+        />
         <fieldset>
           <legend>网站标识与页面底部信息</legend>
-          <Field name="idCode" label="网站标识码" value={v.idCode} error={f.idCode} hint="10 位数字（6 位行政区划代码 + 4 位顺序号）" />
+          <Field
+            name="idCode"
+            label="网站标识码"
+            value={v.idCode}
+            error={f.idCode}
+            hint="10 位数字（6 位行政区划代码 + 4 位顺序号）"
+          />
           <Field name="domain" label="网站域名" value={v.domain} hint="输出为 SiteDomain 标签" />
           <Field name="sponsor" label="主办单位" value={v.sponsor} />
           <Field name="organizer" label="承办单位" value={v.organizer} />
@@ -124,7 +162,8 @@ function Tree({ nodes }: { nodes: ColumnNode[] }) {
     <ul class="column-tree">
       {nodes.map((n) => (
         <li key={n.id}>
-          <a href={`/admin/columns/${n.id}`}>{n.name}</a> <span class="tag">{COLUMN_KIND_LABELS[n.type]}</span>
+          <a href={`/admin/columns/${n.id}`}>{n.name}</a>{" "}
+          <span class="tag">{COLUMN_KIND_LABELS[n.type]}</span>
           {n.review_steps.length > 0 && <span class="hint"> 审核：{n.review_steps.join(" → ")}</span>}
           {n.children.length > 0 && <Tree nodes={n.children} />}
         </li>
@@ -158,12 +197,46 @@ function ColumnFields({ state, columns }: { state: FormState; columns: Column[] 
   return (
     <>
       <Field name="name" label="栏目名称" value={v.name} error={f.name} required />
-      <Field name="slug" label="栏目路径" value={v.slug} error={f.slug} required hint="小写字母、数字或连字符，如 gzdt" />
-      <Field name="type" label="栏目类型" value={v.type} error={f.type} required options={COLUMN_KINDS.map((k) => ({ value: k, label: COLUMN_KIND_LABELS[k] }))} />
-      <Field name="parentId" label="上级栏目" value={v.parentId} error={f.parentId} options={columns.map((c) => ({ value: String(c.id), label: c.name }))} hint="不选则为一级栏目" />
-      <Field name="columnType" label="栏目分类（ColumnType）" value={v.columnType} error={f.columnType} options={NATIONAL_COLUMN_TYPES} />
+      <Field
+        name="slug"
+        label="栏目路径"
+        value={v.slug}
+        error={f.slug}
+        required
+        hint="小写字母、数字或连字符，如 gzdt"
+      />
+      <Field
+        name="type"
+        label="栏目类型"
+        value={v.type}
+        error={f.type}
+        required
+        options={COLUMN_KINDS.map((k) => ({ value: k, label: COLUMN_KIND_LABELS[k] }))}
+      />
+      <Field
+        name="parentId"
+        label="上级栏目"
+        value={v.parentId}
+        error={f.parentId}
+        options={columns.map((c) => ({ value: String(c.id), label: c.name }))}
+        hint="不选则为一级栏目"
+      />
+      <Field
+        name="columnType"
+        label="栏目分类（ColumnType）"
+        value={v.columnType}
+        error={f.columnType}
+        options={NATIONAL_COLUMN_TYPES}
+      />
       <Field name="linkUrl" label="外链地址" value={v.linkUrl} error={f.linkUrl} hint="仅外链栏目填写" />
-      <Field name="updateDays" label="更新周期（天）" type="number" value={v.updateDays} error={f.updateDays} hint="用于栏目更新监测，如动态类 14、政策文件类 180" />
+      <Field
+        name="updateDays"
+        label="更新周期（天）"
+        type="number"
+        value={v.updateDays}
+        error={f.updateDays}
+        hint="用于栏目更新监测，如动态类 14、政策文件类 180"
+      />
       <Field name="description" label="栏目描述" value={v.description} multiline={2} />
       <Field name="keywords" label="栏目关键词" value={v.keywords} />
       <fieldset>
@@ -182,7 +255,13 @@ function ColumnFields({ state, columns }: { state: FormState; columns: Column[] 
   );
 }
 
-export function ColumnsPage(props: { frame: AdminFrame; site: Site; tree: ColumnNode[]; columns: Column[]; state: FormState }) {
+export function ColumnsPage(props: {
+  frame: AdminFrame;
+  site: Site;
+  tree: ColumnNode[];
+  columns: Column[];
+  state: FormState;
+}) {
   return (
     <AdminLayout frame={props.frame} title={`${props.site.name}：栏目管理`} section="sites">
       {props.tree.length === 0 ? <p>尚无栏目。</p> : <Tree nodes={props.tree} />}
@@ -197,7 +276,13 @@ export function ColumnsPage(props: { frame: AdminFrame; site: Site; tree: Column
   );
 }
 
-export function ColumnPage(props: { frame: AdminFrame; site: Site; column: Column; columns: Column[]; state: FormState }) {
+export function ColumnPage(props: {
+  frame: AdminFrame;
+  site: Site;
+  column: Column;
+  columns: Column[];
+  state: FormState;
+}) {
   return (
     <AdminLayout frame={props.frame} title={`栏目：${props.column.name}`} section="sites">
       <p>

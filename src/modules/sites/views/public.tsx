@@ -25,10 +25,29 @@ export interface HomeBlock {
   rows: LiveSummary[];
 }
 
-export function HomePage({ frame, latest, blocks }: { frame: SiteFrame; latest: LiveSummary[]; blocks: HomeBlock[] }) {
+export function HomePage({
+  frame,
+  latest,
+  blocks,
+}: {
+  frame: SiteFrame;
+  latest: LiveSummary[];
+  blocks: HomeBlock[];
+}) {
   const { site, base } = frame;
   return (
-    <PublicLayout frame={frame} title={site.name} meta={{ column: { name: "首页", description: site.settings.description ?? site.name, keywords: site.name, type: "首页" } }}>
+    <PublicLayout
+      frame={frame}
+      title={site.name}
+      meta={{
+        column: {
+          name: "首页",
+          description: site.settings.description ?? site.name,
+          keywords: site.name,
+          type: "首页",
+        },
+      }}
+    >
       <h1 class="visually-hidden">{site.name}</h1>
       {site.settings.description && <p class="lead">{site.settings.description}</p>}
       <div class="home-grid">
@@ -55,7 +74,12 @@ export function HomePage({ frame, latest, blocks }: { frame: SiteFrame; latest: 
 }
 
 export function columnMeta(column: Column) {
-  return { name: column.name, description: column.description, keywords: column.keywords, type: column.column_type || "工作动态" };
+  return {
+    name: column.name,
+    description: column.description,
+    keywords: column.keywords,
+    type: column.column_type || "工作动态",
+  };
 }
 
 export function ListColumnPage(props: {
@@ -70,9 +94,16 @@ export function ListColumnPage(props: {
   topId: number;
 }) {
   const { frame, column } = props;
-  const href = (n: number) => (n === 1 ? `${frame.base}/col/${column.slug}/` : `${frame.base}/col/${column.slug}/index_${n}.html`);
+  const href = (n: number) =>
+    n === 1 ? `${frame.base}/col/${column.slug}/` : `${frame.base}/col/${column.slug}/index_${n}.html`;
   return (
-    <PublicLayout frame={frame} title={column.name} crumbs={props.crumbs} meta={{ column: columnMeta(column) }} activeColumnId={props.topId}>
+    <PublicLayout
+      frame={frame}
+      title={column.name}
+      crumbs={props.crumbs}
+      meta={{ column: columnMeta(column) }}
+      activeColumnId={props.topId}
+    >
       <div class="with-sidebar">
         <SubNav frame={frame} items={props.children} current={column.id} />
         <section class="content">
@@ -87,13 +118,29 @@ export function ListColumnPage(props: {
   );
 }
 
-export function CatalogColumnPage(props: { frame: SiteFrame; column: Column; crumbs: Crumb[]; children: ColumnNode[]; topId: number }) {
+export function CatalogColumnPage(props: {
+  frame: SiteFrame;
+  column: Column;
+  crumbs: Crumb[];
+  children: ColumnNode[];
+  topId: number;
+}) {
   const { frame, column } = props;
   return (
-    <PublicLayout frame={frame} title={column.name} crumbs={props.crumbs} meta={{ column: columnMeta(column) }} activeColumnId={props.topId}>
+    <PublicLayout
+      frame={frame}
+      title={column.name}
+      crumbs={props.crumbs}
+      meta={{ column: columnMeta(column) }}
+      activeColumnId={props.topId}
+    >
       <h1>{column.name}</h1>
       {column.description && <p class="lead">{column.description}</p>}
-      {props.children.length === 0 ? <p class="empty">本栏目暂无子栏目。</p> : <ColumnTree base={frame.base} nodes={props.children} />}
+      {props.children.length === 0 ? (
+        <p class="empty">本栏目暂无子栏目。</p>
+      ) : (
+        <ColumnTree base={frame.base} nodes={props.children} />
+      )}
     </PublicLayout>
   );
 }
@@ -128,9 +175,21 @@ export function ColumnTree({ base, nodes }: { base: string; nodes: ColumnNode[] 
   );
 }
 
-export function SitemapPage({ frame, tree, sites }: { frame: SiteFrame; tree: ColumnNode[]; sites: { name: string; href: string }[] }) {
+export function SitemapPage({
+  frame,
+  tree,
+  sites,
+}: {
+  frame: SiteFrame;
+  tree: ColumnNode[];
+  sites: { name: string; href: string }[];
+}) {
   return (
-    <PublicLayout frame={frame} title="网站地图" crumbs={[{ label: "首页", href: `${frame.base}/` }, { label: "网站地图" }]}>
+    <PublicLayout
+      frame={frame}
+      title="网站地图"
+      crumbs={[{ label: "首页", href: `${frame.base}/` }, { label: "网站地图" }]}
+    >
       <h1>网站地图</h1>
       <ColumnTree base={frame.base} nodes={tree} />
       {sites.length > 0 && (
@@ -150,7 +209,13 @@ export function SitemapPage({ frame, tree, sites }: { frame: SiteFrame; tree: Co
 }
 
 /** What the 党政机关网站标识 opens: the site's registration information. */
-export function SiteIdentityPage({ frame, department }: { frame: SiteFrame; department: Department | undefined }) {
+export function SiteIdentityPage({
+  frame,
+  department,
+}: {
+  frame: SiteFrame;
+  department: Department | undefined;
+}) {
   const { site } = frame;
   const s = site.settings;
   const rows: [string, string][] = [
@@ -166,7 +231,11 @@ export function SiteIdentityPage({ frame, department }: { frame: SiteFrame; depa
     ["公安机关备案号", s.psb ?? "—"],
   ];
   return (
-    <PublicLayout frame={frame} title="网站开办信息" crumbs={[{ label: "首页", href: `${frame.base}/` }, { label: "网站开办信息" }]}>
+    <PublicLayout
+      frame={frame}
+      title="网站开办信息"
+      crumbs={[{ label: "首页", href: `${frame.base}/` }, { label: "网站开办信息" }]}
+    >
       <h1>网站开办信息</h1>
       <table class="facts">
         <caption class="visually-hidden">{site.name}开办信息</caption>

@@ -1,0 +1,134 @@
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../core/config.ts";
+import type { AppContext } from "../core/context.ts";
+import { UserError } from "../core/errors.ts";
+import { buildServer } from "../core/http/server.tsx";
+import { openPlatform } from "../core/platform.ts";
+import { demoImported, importDemo } from "../demo/import.ts";
+import { publishDueVersions } from "../modules/content/service.ts";
+import { randomPassword } from "../modules/identity/passwords.ts";
+import { addGrant, createStaff, staffCount } from "../modules/identity/service.ts";
+
+const HELP = `用法：npm run zhengwu -- <命令> [选项]
+
+命令：
+  start                 启动网站群（首次启动自动导入演示城市“青禾市”并创建管理员）
+  migrate               执行数据库迁移
+  seed                  导入演示数据（已导入则跳过）
+  admin create          创建系统管理员  --username 用户名 --name 姓名 [--password 密码]
+  help                  显示本帮助
+
+环境变量：DATABASE_URL（外部 PostgreSQL）、DATA_DIR（默认 ./data）、PORT（默认 3000）、HOST（默认 127.0.0.1）`;
+
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+async function createAdmin(
+  ctx: AppContext,
+  username: string,
+  name: string,
+  password: string,
+): Promise<number> {
+  const id = await createStaff(ctx, { username, displayName: name, password });
+  // the platform's first administrators manage every site: system administration plus site administration
+  await addGrant(ctx, id, { role: "sysadmin", siteId: null, columnId: null, reviewLevel: null });
+  await addGrant(ctx, id, { role: "site_admin", siteId: null, columnId: null, reviewLevel: null });
+  return id;
+}
+
+async function start(): Promise<void> {
+  const config = loadConfig();
+  const platform = await openPlatform(config, say);
+  const { ctx } = platform;
+  if (process.env.ZHENGWU_DEMO !== "0" && !(await demoImported(ctx))) {
+    say("首次启动：导入演示城市“青禾市”…");
+    await importDemo(ctx, (m) => say(`  导入 ${m}`));
+  }
+  let firstPassword: string | null = null;
+  if ((await staffCount(ctx)) === 0) {
+    firstPassword = randomPassword();
+    await createAdmin(ctx, "admin", "系统管理员", firstPassword);
+  }
+  const app = await buildServer(ctx);
+  const timer = setInterval(() => {
+    publishDueVersions(ctx).catch((error) => app.log.error({ err: error }, "scheduled publishing failed"));
+  }, config.schedulerIntervalMs);
+  await publishDueVersions(ctx);
+  await app.listen({ port: config.port, host: config.host });
+  say("");
+  say(`门户网站：  ${config.publicUrl}/`);
+  say(`部门网站：  ${config.publicUrl}/sites/rsj/ 等（见网站地图 ${config.publicUrl}/sitemap/）`);
+  say(`管理后台：  ${config.publicUrl}/admin`);
+  if (firstPassword) {
+    say(`管理员账号：admin  初始密码：${firstPassword}`);
+    say("（密码只显示这一次，请登录后妥善保管；更多管理员：npm run zhengwu -- admin create）");
+  }
+  const stop = async () => {
+    clearInterval(timer);
+    await app.close();
+    await platform.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+async function withPlatform(work: (ctx: AppContext) => Promise<void>): Promise<void> {
+  const platform = await openPlatform(loadConfig(), say);
+  try {
+    await work(platform.ctx);
+  } finally {
+    await platform.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, sub] = argv;
+  switch (command) {
+    case "start":
+      return start();
+    case "migrate":
+      return withPlatform(async () => say("迁移完成"));
+    case "seed":
+      return withPlatform(async (ctx) => {
+        if (await demoImported(ctx)) return say("演示数据已导入，跳过");
+        await importDemo(ctx, (m) => say(`  导入 ${m}`));
+        say("演示数据导入完成");
+      });
+    case "admin": {
+      if (sub !== "create") break;
+      const { values } = parseArgs({
+        args: argv.slice(2),
+        options: { username: { type: "string" }, name: { type: "string" }, password: { type: "string" } },
+      });
+      if (!values.username) throw new UserError("请用 --username 指定用户名");
+      const password = values.password ?? randomPassword();
+      return withPlatform(async (ctx) => {
+        await createAdmin(ctx, values.username ?? "", values.name ?? values.username ?? "", password);
+        say(
+          `已创建管理员 ${values.username}${values.password ? "" : `，初始密码：${password}（只显示这一次）`}`,
+        );
+      });
+    }
+    case undefined:
+    case "help":
+    case "--help":
+      return say(HELP);
+  }
+  throw new UserError(`未知命令：${argv.join(" ")}\n\n${HELP}`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof UserError) {
+    process.stderr.write(`错误：${error.message}\n`);
+    if (error instanceof UserError && Object.keys(error.fields).length) {
+      for (const message of Object.values(error.fields)) process.stderr.write(`  - ${message}\n`);
+    }
+  } else {
+    process.stderr.write(
+      `启动失败：${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});
