@@ -1,13 +1,13 @@
 /** A problem the user can fix; its message is Chinese and safe to show. */
 export class UserError extends Error {
   override name = "UserError";
-  constructor(
-    message: string,
-    readonly statusCode = 400,
-    /** Per-field messages for re-rendering a form. */
-    readonly fields: Record<string, string> = {},
-  ) {
+  readonly statusCode: number;
+  /** Per-field messages for re-rendering a form. */
+  readonly fields: Record<string, string>;
+  constructor(message: string, statusCode = 400, fields: Record<string, string> = {}) {
     super(message);
+    this.statusCode = statusCode;
+    this.fields = fields;
   }
 }
 

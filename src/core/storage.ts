@@ -60,7 +60,10 @@ export function safeFilename(name: string): string {
 }
 
 export class FileStore {
-  constructor(readonly root: string) {}
+  readonly root: string;
+  constructor(root: string) {
+    this.root = root;
+  }
 
   async save(originalName: string, data: Buffer, maxBytes: number): Promise<StoredFile> {
     const filename = safeFilename(originalName);

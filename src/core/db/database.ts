@@ -33,3 +33,13 @@ export async function ensureDatabase(adminUrl: string, name: string, template?: 
     await client.end();
   }
 }
+
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${name.replaceAll('"', '""')}" with (force)`);
+  } finally {
+    await client.end();
+  }
+}

@@ -22,8 +22,10 @@ const FLASH: Record<string, string> = {
 };
 
 export class RedirectToLogin extends Error {
-  constructor(readonly next: string) {
+  readonly next: string;
+  constructor(next: string) {
     super("login required");
+    this.next = next;
   }
 }
 
