@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "./db/tables.ts";
+import { UserError } from "./errors.ts";
 
 /**
  * The one workflow core. A machine names its states and, per action, the states it may start from,
@@ -14,7 +15,8 @@ export interface ActionSpec<State extends string, Ctx> {
   guard?: (ctx: Ctx) => string | null;
 }
 
-export class WorkflowError extends Error {
+/** A refused transition: 409 when the state does not allow it, 403 when the person may not. */
+export class WorkflowError extends UserError {
   override name = "WorkflowError";
 }
 
@@ -33,10 +35,12 @@ export function defineMachine<State extends string, Action extends string, Ctx>(
   states: Record<State, string>,
   actions: Record<Action, ActionSpec<State, Ctx>>,
 ): Machine<State, Action, Ctx> {
-  const refusal = (action: Action, from: State, ctx: Ctx): string | null => {
+  const refusal = (action: Action, from: State, ctx: Ctx): WorkflowError | null => {
     const spec = actions[action];
-    if (!spec.from.includes(from)) return `当前状态为“${states[from]}”，不能执行“${spec.label}”`;
-    return spec.guard?.(ctx) ?? null;
+    if (!spec.from.includes(from))
+      return new WorkflowError(`当前状态为“${states[from]}”，不能执行“${spec.label}”`, 409);
+    const denied = spec.guard?.(ctx);
+    return denied ? new WorkflowError(denied, 403) : null;
   };
   return {
     subject,
@@ -44,7 +48,7 @@ export function defineMachine<State extends string, Action extends string, Ctx>(
     actions,
     next(action, from, ctx) {
       const problem = refusal(action, from, ctx);
-      if (problem) throw new WorkflowError(problem);
+      if (problem) throw problem;
       const to = actions[action].to;
       return typeof to === "function" ? to(ctx) : to;
     },

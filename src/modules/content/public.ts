@@ -163,3 +163,14 @@ export async function liveInSiteForSitemap(ctx: AppContext, siteId: number) {
     .orderBy("d.id")
     .execute();
 }
+
+/** A document that was public once and has been withdrawn (撤稿): answered with 410 Gone. */
+export async function withdrawnDocument(ctx: AppContext, documentId: number) {
+  return ctx.db
+    .selectFrom("documents")
+    .select(["id", "withdrawn_at"])
+    .where("id", "=", documentId)
+    .where("live_version_id", "is", null)
+    .where("withdrawn_at", "is not", null)
+    .executeTakeFirst();
+}

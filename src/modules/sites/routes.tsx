@@ -10,6 +10,7 @@ import {
   liveDocumentInSite,
   liveInSiteForSitemap,
   singlePageDocument,
+  withdrawnDocument,
 } from "../content/public.ts";
 import { ArticlePage } from "../content/views/article.tsx";
 import { buildFrame, resolveSite, siteBase } from "./frame.ts";
@@ -21,6 +22,7 @@ import {
   ListColumnPage,
   SiteIdentityPage,
   SitemapPage,
+  WithdrawnPage,
 } from "./views/public.tsx";
 
 const PAGE_SIZE = 20;
@@ -200,7 +202,18 @@ async function article(
   id: number,
 ) {
   const doc = await liveDocumentInSite(ctx, id, site.id);
-  if (!doc) throw new NotFoundError("文档不存在或已撤销");
+  if (!doc) {
+    const withdrawn = await withdrawnDocument(ctx, id);
+    if (!withdrawn) throw new NotFoundError("文档不存在");
+    return sendPage(
+      reply,
+      <WithdrawnPage
+        frame={await buildFrame(ctx, request, site, base)}
+        withdrawnAt={withdrawn.withdrawn_at}
+      />,
+      410,
+    );
+  }
   const columns = await columnsOf(ctx, site.id);
   const col = columns.find((c) => c.id === doc.columnId);
   if (!col) throw new NotFoundError();
