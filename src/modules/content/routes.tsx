@@ -23,6 +23,7 @@ import {
   removePlacement,
   restoreVersion,
   saveDraft,
+  searchLiveForPlacement,
   submitForReview,
   withdraw,
 } from "./service.ts";
@@ -33,6 +34,7 @@ import {
   DocumentsPage,
   type EditorState,
   NewDocumentPage,
+  PlacementSearchPage,
 } from "./views/admin.tsx";
 
 const PAGE_SIZE = 30;
@@ -338,6 +340,34 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
     const id = docId(request);
     await removePlacement(ctx, frame.actor, id, Number((request.params as { columnId: string }).columnId));
     return reply.redirect(`/admin/documents/${id}?msg=unplaced`, 303);
+  });
+  app.get("/admin/placements", async (request, reply) => {
+    const frame = adminFrame(request, reply);
+    const query = request.query as { column?: string; q?: string };
+    const term = String(query.q ?? "")
+      .trim()
+      .slice(0, 50);
+    const columns = await columnsAllowed(ctx, frame.actor, "document.edit", ["list"]);
+    const results = term ? await searchLiveForPlacement(ctx, term) : [];
+    return sendPage(
+      reply,
+      <PlacementSearchPage
+        frame={frame}
+        columns={columns}
+        columnId={String(query.column ?? "")}
+        term={term}
+        results={results}
+      />,
+    );
+  });
+  app.post("/admin/placements", async (request, reply) => {
+    const frame = adminFrame(request, reply);
+    const form = readForm(request);
+    const documentId = form.int("documentId");
+    const columnId = form.int("columnId");
+    if (!documentId || !columnId) throw new UserError("请选择要引用的信息和栏目");
+    await placeDocument(ctx, frame.actor, documentId, columnId);
+    return reply.redirect(`/admin/placements?column=${columnId}&msg=placed`, 303);
   });
   app.get("/admin/documents/:id/diff", async (request, reply) => {
     const frame = adminFrame(request, reply);

@@ -118,9 +118,12 @@ export function DocumentsPage(props: {
   return (
     <AdminLayout frame={props.frame} title={props.title} section={props.section}>
       {props.section === "documents" && (
-        <p>
+        <p class="button-row">
           <a class="button" href="/admin/documents/new">
             撰写新信息
+          </a>
+          <a class="button" href="/admin/placements">
+            引用其他站点的信息
           </a>
         </p>
       )}
@@ -536,6 +539,66 @@ export function DiffPage(props: {
       <p>
         <a href={`/admin/documents/${props.documentId}`}>返回文档</a>
       </p>
+    </AdminLayout>
+  );
+}
+
+/** 引用信息: find a published document anywhere in the cluster and place it into one of my columns. */
+export function PlacementSearchPage(props: {
+  frame: AdminFrame;
+  columns: ColumnChoice[];
+  columnId: string;
+  term: string;
+  results: { id: number; title: string; site_name: string; first_published_at: Date | null }[];
+}) {
+  const { frame } = props;
+  return (
+    <AdminLayout frame={frame} title="引用其他站点的信息" section="documents">
+      <p class="hint">信息只存一份：引用后，所选栏目显示的是原文档，原站点修改或撤稿时同步生效。</p>
+      <form method="get" action="/admin/placements" class="narrow-form">
+        <Field name="column" label="引用到栏目" value={props.columnId} required options={props.columns.map((c) => ({ value: String(c.id), label: c.label }))} />
+        <Field name="q" label="标题关键词" value={props.term} type="search" />
+        <button type="submit">查找</button>
+      </form>
+      {props.term && (
+        <section aria-labelledby="results-title">
+          <h2 id="results-title">查找结果（{props.results.length}）</h2>
+          {props.results.length === 0 ? (
+            <p class="empty">没有找到标题包含“{props.term}”的已发布信息。</p>
+          ) : (
+            <table class="data">
+              <caption class="visually-hidden">可引用的信息</caption>
+              <thead>
+                <tr>
+                  <th scope="col">标题</th>
+                  <th scope="col">来源站点</th>
+                  <th scope="col">发布时间</th>
+                  <th scope="col">操作</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.results.map((r) => (
+                  <tr key={r.id}>
+                    <td>{r.title}</td>
+                    <td>{r.site_name}</td>
+                    <td>{formatDateTime(r.first_published_at)}</td>
+                    <td>
+                      <form method="post" action="/admin/placements" class="inline-form">
+                        <CsrfField token={frame.csrf} />
+                        <input type="hidden" name="documentId" value={String(r.id)} />
+                        <input type="hidden" name="columnId" value={props.columnId} />
+                        <button type="submit" class="link-button">
+                          引用<span class="visually-hidden">：{r.title}</span>
+                        </button>
+                      </form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      )}
     </AdminLayout>
   );
 }
