@@ -2,6 +2,7 @@ import type { ComponentChildren } from "preact";
 import type { Actor } from "../core/auth/permissions.ts";
 import { can, scopeFor } from "../core/auth/permissions.ts";
 import { CsrfField } from "./components.tsx";
+import { islandUrl } from "./islands.ts";
 
 export interface AdminFrame {
   actor: Actor;
@@ -37,6 +38,7 @@ export function AdminLayout(props: {
         <meta name="robots" content="noindex" />
         <title>{`${props.title}_政务网站集约化平台管理后台`}</title>
         <link rel="stylesheet" href="/assets/site.css" />
+        {islandUrl("rich-text") && <script src={islandUrl("rich-text")} defer />}
       </head>
       <body class="admin">
         <a class="skip-link" href="#main">

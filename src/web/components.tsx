@@ -111,6 +111,8 @@ export interface FieldProps {
   autocomplete?: string;
   multiline?: number;
   multiple?: boolean;
+  /** Enhances a multiline field with the rich-text island when JavaScript is on. */
+  richText?: boolean;
   options?: readonly (string | { value: string; label: string })[] | undefined;
   children?: ComponentChildren;
 }
@@ -158,7 +160,7 @@ export function Field(props: FieldProps) {
           })}
         </select>
       ) : props.multiline ? (
-        <textarea {...common} rows={props.multiline}>
+        <textarea {...common} rows={props.multiline} data-rich-text={props.richText ? "" : undefined}>
           {value}
         </textarea>
       ) : (

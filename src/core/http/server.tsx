@@ -14,6 +14,7 @@ import { registerIdentityRoutes, SESSION_COOKIE } from "../../modules/identity/r
 import { actorForSession } from "../../modules/identity/service.ts";
 import { registerSiteAdminRoutes } from "../../modules/sites/admin-routes.tsx";
 import { registerSiteRoutes } from "../../modules/sites/routes.tsx";
+import { buildIslands, islandByUrl } from "../../web/islands.ts";
 import { PlainPage } from "../../web/layout.tsx";
 import type { AppContext } from "../context.ts";
 import { UserError } from "../errors.ts";
@@ -81,6 +82,16 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     root: path.resolve(import.meta.dirname, "../../web/assets"),
     prefix: "/assets/",
     maxAge: "1h",
+  });
+
+  await buildIslands();
+  app.get("/assets/islands/:file", async (request, reply) => {
+    const island = islandByUrl(request.url.split("?")[0] ?? "");
+    if (!island) return reply.callNotFound();
+    return reply
+      .type("text/javascript; charset=utf-8")
+      .header("Cache-Control", "public, max-age=31536000, immutable")
+      .send(island.code);
   });
 
   app.decorateRequest("actor", null);

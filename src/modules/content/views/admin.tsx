@@ -174,6 +174,7 @@ function ContentFields({ state }: { state: EditorState }) {
         value={state.values.bodyHtml}
         error={f.bodyHtml}
         multiline={16}
+        richText
         hint="支持段落、标题、列表、表格、链接和图片等格式（HTML）；保存时会自动清除脚本等不安全内容"
       />
       <Field
