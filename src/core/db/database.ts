@@ -9,6 +9,9 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
 export function connect(url: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max });
+  // An idle connection dropped by the server (restart, failover, admin kill) must not crash the
+  // process: the pool discards it and the next query opens a fresh one.
+  pool.on("error", () => {});
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

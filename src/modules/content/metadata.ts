@@ -13,6 +13,11 @@ export interface MetadataField {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+function isRealDate(value: string): boolean {
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
 export const VALIDITY = ["有效", "失效", "废止"] as const;
 
 export const METADATA_FIELDS: Record<DocumentType, MetadataField[]> = {
@@ -48,7 +53,9 @@ export function cleanMetadata(type: DocumentType, raw: Record<string, unknown>):
       continue;
     }
     if (value.length > 200) problems.add(`meta.${field.key}`, `${field.label}不超过 200 字`);
-    if (field.pattern && !field.pattern.test(value)) {
+    if (field.pattern === DATE && field.pattern.test(value) && !isRealDate(value)) {
+      problems.add(`meta.${field.key}`, `${field.label}格式不正确：${value} 不是有效日期`);
+    } else if (field.pattern && !field.pattern.test(value)) {
       problems.add(`meta.${field.key}`, `${field.label}格式不正确${field.hint ? `（${field.hint}）` : ""}`);
     }
     if (field.options && !field.options.includes(value))
