@@ -65,7 +65,8 @@ export class FileStore {
     this.root = root;
   }
 
-  async save(originalName: string, data: Buffer, maxBytes: number): Promise<StoredFile> {
+  /** Checks an upload without writing anything; throws a UserError explaining what is wrong. */
+  async check(originalName: string, data: Buffer, maxBytes: number): Promise<StoredFile> {
     const filename = safeFilename(originalName);
     const ext = path.extname(filename).slice(1).toLowerCase();
     const allowed = ALLOWED[ext];
@@ -82,12 +83,22 @@ export class FileStore {
     if (!ok) throw new UserError(`文件“${filename}”的内容与扩展名不符，请检查后重新上传`);
     const sha256 = createHash("sha256").update(data).digest("hex");
     const storageKey = `${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
-    const target = path.join(this.root, storageKey);
+    return { filename, mime: allowed.mime, size: data.length, sha256, storageKey };
+  }
+
+  /** Writes checked files, named by content hash (the same bytes are stored once). */
+  async write(file: StoredFile, data: Buffer): Promise<void> {
+    const target = path.join(this.root, file.storageKey);
     await mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${process.pid}.tmp`;
     await writeFile(temp, data);
     await rename(temp, target);
-    return { filename, mime: allowed.mime, size: data.length, sha256, storageKey };
+  }
+
+  async save(originalName: string, data: Buffer, maxBytes: number): Promise<StoredFile> {
+    const file = await this.check(originalName, data, maxBytes);
+    await this.write(file, data);
+    return file;
   }
 
   open(storageKey: string) {

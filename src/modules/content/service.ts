@@ -73,10 +73,14 @@ async function requireDocument(ctx: AppContext, id: number): Promise<DocumentRow
   return doc;
 }
 
+/** Checks every upload before writing any, so one bad file leaves nothing behind. */
 async function storeUploads(ctx: AppContext, trx: Trx, documentId: number, actor: Actor, uploads: Upload[]) {
+  const checked = await Promise.all(
+    uploads.map((u) => ctx.files.check(u.filename, u.data, ctx.config.maxUploadBytes)),
+  );
   const ids: number[] = [];
-  for (const upload of uploads) {
-    const stored = await ctx.files.save(upload.filename, upload.data, ctx.config.maxUploadBytes);
+  for (const [i, stored] of checked.entries()) {
+    await ctx.files.write(stored, uploads[i]?.data ?? Buffer.alloc(0));
     const row = await trx
       .insertInto("attachments")
       .values({
@@ -250,7 +254,12 @@ export async function submitForReview(
     .where("status", "=", "draft")
     .orderBy("number", "desc")
     .executeTakeFirst();
-  if (!draft) throw new UserError("没有待提交的草稿，请先保存修改");
+  if (!draft) {
+    const doc = await requireDocument(ctx, documentId);
+    if (!can(actor, "document.edit", await documentTarget(ctx, doc)))
+      throw new ForbiddenError("您没有编辑该文档的权限");
+    throw new UserError("没有待提交的草稿，请先保存修改");
+  }
   if (publishAt && Number.isNaN(publishAt.getTime()))
     throw new UserError("定时发布时间格式不正确", 400, { publishAt: "定时发布时间格式不正确" });
   const rc = await reviewContext(ctx, actor, draft);

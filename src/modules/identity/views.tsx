@@ -105,6 +105,7 @@ export function RegisterPage({ csrf, state }: { csrf: string; state: FormState }
         <div class={`field checkbox${f.agreed ? " field-error" : ""}`}>
           {f.agreed && (
             <p class="error-message" id="f-agreed-error">
+              <span class="visually-hidden">错误：</span>
               {f.agreed}
             </p>
           )}
@@ -114,6 +115,8 @@ export function RegisterPage({ csrf, state }: { csrf: string; state: FormState }
             name="agreed"
             value="1"
             checked={state.values.agreed === "1"}
+            aria-describedby={f.agreed ? "f-agreed-error" : undefined}
+            aria-invalid={f.agreed ? "true" : undefined}
           />
           <label for="f-agreed">
             我已阅读并同意《个人信息保护说明》：手机号码仅用于登录和办事通知，加密存储，不对外公开。

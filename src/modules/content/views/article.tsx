@@ -1,6 +1,6 @@
 import type { Crumb } from "../../../web/components.tsx";
 import { formatDate, formatDateTime, formatSize } from "../../../web/html.ts";
-import { PublicLayout, type SiteFrame } from "../../../web/layout.tsx";
+import { type PageMeta, PublicLayout, type SiteFrame } from "../../../web/layout.tsx";
 import { METADATA_FIELDS } from "../metadata.ts";
 import type { DocumentType } from "../schema.ts";
 
@@ -23,6 +23,8 @@ export function ArticlePage(props: {
   crumbs: Crumb[];
   topId: number | undefined;
   canonical?: string | undefined;
+  /** A single-page column shown as its document also carries the column tags. */
+  column?: PageMeta["column"];
 }) {
   const { doc, frame } = props;
   const source = doc.metadata.source || doc.metadata.issuer || doc.department_name || doc.owner_name;
@@ -35,6 +37,7 @@ export function ArticlePage(props: {
       activeColumnId={props.topId}
       canonical={props.canonical}
       meta={{
+        column: props.column,
         article: {
           title: doc.title,
           pubDate: formatDateTime(doc.first_published_at),
