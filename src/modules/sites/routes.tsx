@@ -18,6 +18,7 @@ import type { Column, Site } from "./schema.ts";
 import { buildTree, columnBySlug, columnsOf, listSites } from "./service.ts";
 import {
   CatalogColumnPage,
+  columnMeta,
   HomePage,
   ListColumnPage,
   SiteIdentityPage,
@@ -172,7 +173,10 @@ async function column(
         <CatalogColumnPage frame={frame} column={col} crumbs={crumbs} children={[]} topId={topId} />,
       );
     }
-    return sendPage(reply, <ArticlePage frame={frame} doc={doc} crumbs={crumbs} topId={topId} />);
+    return sendPage(
+      reply,
+      <ArticlePage frame={frame} doc={doc} crumbs={crumbs} topId={topId} column={columnMeta(col)} />,
+    );
   }
   const { rows, total } = await listLiveInColumn(ctx, col.id, page, PAGE_SIZE);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));

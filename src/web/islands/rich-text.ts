@@ -42,6 +42,11 @@ function enhance(textarea: HTMLTextAreaElement): void {
     label.id ||= `${textarea.id}-label`;
     surface.setAttribute("aria-labelledby", label.id);
   }
+  // the hint and any error stay announced when the visible field is the surface, not the textarea
+  for (const attribute of ["aria-describedby", "aria-invalid"]) {
+    const value = textarea.getAttribute(attribute);
+    if (value) surface.setAttribute(attribute, value);
+  }
   surface.innerHTML = textarea.value;
   const sync = () => {
     textarea.value = surface.innerHTML;

@@ -557,7 +557,13 @@ export function PlacementSearchPage(props: {
     <AdminLayout frame={frame} title="引用其他站点的信息" section="documents">
       <p class="hint">信息只存一份：引用后，所选栏目显示的是原文档，原站点修改或撤稿时同步生效。</p>
       <form method="get" action="/admin/placements" class="narrow-form">
-        <Field name="column" label="引用到栏目" value={props.columnId} required options={props.columns.map((c) => ({ value: String(c.id), label: c.label }))} />
+        <Field
+          name="column"
+          label="引用到栏目"
+          value={props.columnId}
+          required
+          options={props.columns.map((c) => ({ value: String(c.id), label: c.label }))}
+        />
         <Field name="q" label="标题关键词" value={props.term} type="search" />
         <button type="submit">查找</button>
       </form>

@@ -255,7 +255,11 @@ export function SiteIdentityPage({
 /** 410 Gone for a withdrawn document: says so plainly, without repeating what was withdrawn. */
 export function WithdrawnPage({ frame, withdrawnAt }: { frame: SiteFrame; withdrawnAt: Date | null }) {
   return (
-    <PublicLayout frame={frame} title="信息已撤销" crumbs={[{ label: "首页", href: `${frame.base}/` }, { label: "信息已撤销" }]}>
+    <PublicLayout
+      frame={frame}
+      title="信息已撤销"
+      crumbs={[{ label: "首页", href: `${frame.base}/` }, { label: "信息已撤销" }]}
+    >
       <h1>该信息已撤销</h1>
       <p>您访问的信息已于 {formatDate(withdrawnAt)} 撤销，不再公开。</p>
       <p>
