@@ -245,17 +245,19 @@ describe("permissions: per-site, per-column and per-level grants", () => {
 
   /* ------------------------------------------------------------------ administration */
 
-  it("only a system administrator reaches user administration and new sites", async () => {
+  it("only a system administrator creates sites; site administrators also reach user administration", async () => {
     for (const path of ["/admin/users", "/admin/users/new", "/admin/sites/new"]) {
       assert.equal((await sysadmin.get(path)).status, 200, `sysadmin ${path}`);
       for (const [who, client] of [
-        ["site admin", siteAdmin],
         ["editor", editor],
         ["reviewer", reviewer1],
       ] as const) {
         forbidden(await client.get(path), `${who} ${path}`);
       }
     }
+    assert.equal((await siteAdmin.get("/admin/users")).status, 200);
+    assert.equal((await siteAdmin.get("/admin/users/new")).status, 200);
+    forbidden(await siteAdmin.get("/admin/sites/new"), "site admin /admin/sites/new");
     const sites = await p.ctx.db
       .selectFrom("sites")
       .select((eb) => eb.fn.countAll<number>().as("n"))
@@ -274,6 +276,55 @@ describe("permissions: per-site, per-column and per-level grants", () => {
     assert.equal(Number(sitesAfter.n), Number(sites.n));
   });
 
+  it("lets a site administrator grant and revoke roles only within their own site", async () => {
+    const target = await staffWith(p.ctx, [{ role: "editor", siteId: ybj }], "delegated");
+    const page = `/admin/users/${target.id}`;
+    const grants = () =>
+      p.ctx.db
+        .selectFrom("grants")
+        .select(["id", "role", "site_id"])
+        .where("user_id", "=", target.id)
+        .orderBy("id")
+        .execute();
+    const before = await grants();
+    const ok = await siteAdmin.submit(page, `${page}/grants`, {
+      role: "editor",
+      scope: `site:${rsj}`,
+      reviewLevel: "",
+    });
+    assert.equal(ok.status, 303);
+    assert.equal((await grants()).length, before.length + 1);
+    for (const [role, scope] of [
+      ["editor", `site:${ybj}`],
+      ["sysadmin", "all"],
+      ["site_admin", "all"],
+      ["editor", `column:${ybj}:${ybjGzdt}`],
+    ]) {
+      forbidden(
+        await siteAdmin.submit(page, `${page}/grants`, {
+          role: role ?? "",
+          scope: scope ?? "",
+          reviewLevel: "",
+        }),
+        `${role} ${scope}`,
+      );
+    }
+    assert.equal((await grants()).length, before.length + 1, "refused grants wrote nothing");
+    const ybjGrant = (await grants()).find((g) => g.site_id === ybj);
+    assert.ok(ybjGrant);
+    forbidden(
+      await siteAdmin.submit(page, `${page}/grants/${ybjGrant.id}/delete`, {}),
+      "revoke another site's grant",
+    );
+    const rsjGrant = (await grants()).find((g) => g.site_id === rsj);
+    assert.ok(rsjGrant);
+    assert.equal((await siteAdmin.submit(page, `${page}/grants/${rsjGrant.id}/delete`, {})).status, 303);
+    forbidden(
+      await siteAdmin.submit(page, `${page}/status`, { status: "disabled" }),
+      "site admin disabling an account",
+    );
+    assert.deepEqual(await grants(), before);
+  });
   it("a site admin of 市人社局 manages its columns and settings but not 市医保局's", async () => {
     assert.equal((await siteAdmin.get(`/admin/sites/${rsj}`)).status, 200);
     assert.equal((await siteAdmin.get(`/admin/sites/${rsj}/columns`)).status, 200);

@@ -28,7 +28,7 @@ export function AdminLayout(props: {
     ["documents", "/admin/documents", "信息管理", hasScope(editScope) || hasScope(reviewScope)],
     ["reviews", "/admin/reviews", "待我审核", hasScope(reviewScope)],
     ["sites", "/admin/sites", "站点与栏目", hasScope(siteScope)],
-    ["users", "/admin/users", "用户与授权", can(actor, "platform.manage")],
+    ["users", "/admin/users", "用户与授权", hasScope(siteScope)],
   ];
   return (
     <html lang="zh-CN">

@@ -1,20 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { can } from "../../core/auth/permissions.ts";
+import { type Actor, can, scopeFor } from "../../core/auth/permissions.ts";
 import type { AppContext } from "../../core/context.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../../core/errors.ts";
 import { adminFrame, RedirectToLogin } from "../../core/http/admin.ts";
 import { readForm, sendPage } from "../../core/http/forms.ts";
 import { columnsOf, listDepartments, listSites } from "../sites/service.ts";
 import {
-  addGrant,
   authenticate,
   createStaff,
   endSession,
   findUser,
+  grantRole,
   grantsOf,
   listStaff,
+  mayGrant,
   registerCitizen,
-  removeGrant,
+  revokeGrant,
   setUserStatus,
   startSession,
 } from "./service.ts";
@@ -37,8 +38,9 @@ function safeNext(next: string, fallback: string): string {
   return /^\/(?![/\\])[^\s]*$/.test(next) ? next : fallback;
 }
 
+/** A form problem to show beside the fields; refusals (403, 404) go to the error page instead. */
 function problemState(error: unknown, values: Record<string, string>): FormState {
-  if (!(error instanceof UserError)) throw error;
+  if (!(error instanceof UserError) || error.statusCode === 403 || error.statusCode === 404) throw error;
   return { values, error: error.message, fields: error.fields };
 }
 
@@ -149,34 +151,44 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
   });
 
   /* ---------------------------------------------------------- user administration */
+  /** System administrators manage every account; site administrators create accounts and grant roles in their sites. */
+  const requireUserAdmin = (request: FastifyRequest, reply: FastifyReply) => {
+    const frame = adminFrame(request, reply);
+    const scope = scopeFor(frame.actor, "site.manage");
+    if (!scope.all && scope.siteIds.length === 0)
+      throw new ForbiddenError("只有系统管理员和站点管理员可以管理用户");
+    return frame;
+  };
   const requirePlatformAdmin = (request: FastifyRequest, reply: FastifyReply) => {
     const frame = adminFrame(request, reply);
-    if (!can(frame.actor, "platform.manage")) throw new ForbiddenError("只有系统管理员可以管理用户");
+    if (!can(frame.actor, "platform.manage")) throw new ForbiddenError("只有系统管理员可以停用或启用账号");
     return frame;
   };
   const departments = async () => (await listDepartments(ctx)).map((d) => ({ id: d.id, name: d.name }));
-  const sitesWithColumns = async () =>
+  const sitesWithColumns = async (actor: Actor) =>
     Promise.all(
-      (await listSites(ctx)).map(async (s) => ({
-        id: s.id,
-        name: s.name,
-        columns: (await columnsOf(ctx, s.id)).map((c) => ({ id: c.id, name: c.name })),
-      })),
+      (await listSites(ctx))
+        .filter((s) => can(actor, "site.manage", { siteId: s.id }))
+        .map(async (s) => ({
+          id: s.id,
+          name: s.name,
+          columns: (await columnsOf(ctx, s.id)).map((c) => ({ id: c.id, name: c.name })),
+        })),
     );
 
   app.get("/admin/users", async (request, reply) => {
-    const frame = requirePlatformAdmin(request, reply);
+    const frame = requireUserAdmin(request, reply);
     return sendPage(reply, <UsersPage frame={frame} users={await listStaff(ctx)} />);
   });
   app.get("/admin/users/new", async (request, reply) => {
-    const frame = requirePlatformAdmin(request, reply);
+    const frame = requireUserAdmin(request, reply);
     return sendPage(
       reply,
       <NewUserPage frame={frame} state={{ values: {} }} departments={await departments()} />,
     );
   });
   app.post("/admin/users/new", async (request, reply) => {
-    const frame = requirePlatformAdmin(request, reply);
+    const frame = requireUserAdmin(request, reply);
     const form = readForm(request);
     const values = {
       username: form.text("username"),
@@ -201,7 +213,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
   });
 
   const showUser = async (request: FastifyRequest, reply: FastifyReply, state: FormState, status = 200) => {
-    const frame = requirePlatformAdmin(request, reply);
+    const frame = requireUserAdmin(request, reply);
     const id = Number((request.params as { id: string }).id);
     const user = Number.isInteger(id) ? await findUser(ctx, id) : undefined;
     if (user?.kind !== "staff") throw new NotFoundError("用户不存在");
@@ -210,8 +222,12 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       <UserPage
         frame={frame}
         user={user}
-        grants={await grantsOf(ctx, id)}
-        sites={await sitesWithColumns()}
+        grants={(await grantsOf(ctx, id)).map((g) => ({
+          ...g,
+          mayRevoke: mayGrant(frame.actor, g.role, g.site_id),
+        }))}
+        sites={await sitesWithColumns(frame.actor)}
+        platform={can(frame.actor, "platform.manage")}
         state={state}
       />,
       status,
@@ -219,7 +235,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
   };
   app.get("/admin/users/:id", (request, reply) => showUser(request, reply, { values: {} }));
   app.post("/admin/users/:id/grants", async (request, reply) => {
-    requirePlatformAdmin(request, reply);
+    const frame = requireUserAdmin(request, reply);
     const id = Number((request.params as { id: string }).id);
     const form = readForm(request);
     const scope = form.text("scope");
@@ -228,7 +244,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       const m = /^(?:all|site:(\d+)|column:(\d+):(\d+))$/.exec(scope);
       if (!m) throw new UserError("提交的内容有误", 400, { scope: "请选择授权范围" });
       const siteId = m[1] ?? m[2];
-      await addGrant(ctx, id, {
+      await grantRole(ctx, frame.actor, id, {
         role: values.role,
         siteId: siteId ? Number(siteId) : null,
         columnId: m[3] ? Number(m[3]) : null,
@@ -240,9 +256,9 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
     }
   });
   app.post("/admin/users/:id/grants/:grantId/delete", async (request, reply) => {
-    requirePlatformAdmin(request, reply);
+    const frame = requireUserAdmin(request, reply);
     const { id, grantId } = request.params as { id: string; grantId: string };
-    await removeGrant(ctx, Number(id), Number(grantId));
+    await revokeGrant(ctx, frame.actor, Number(id), Number(grantId));
     return reply.redirect(`/admin/users/${Number(id)}?msg=deleted`, 303);
   });
   app.post("/admin/users/:id/status", async (request, reply) => {

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import type { Actor, GrantScope } from "../../core/auth/permissions.ts";
+import { type Actor, can, type GrantScope } from "../../core/auth/permissions.ts";
 import type { AppContext } from "../../core/context.ts";
 import { maskPhone } from "../../core/crypto.ts";
-import { Problems, UserError } from "../../core/errors.ts";
+import { ForbiddenError, NotFoundError, Problems, UserError } from "../../core/errors.ts";
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from "./passwords.ts";
 import { ROLES, type Role } from "./schema.ts";
 
@@ -209,8 +209,41 @@ export async function addGrant(ctx: AppContext, userId: number, grant: NewGrant)
     .execute();
 }
 
-export async function removeGrant(ctx: AppContext, userId: number, grantId: number): Promise<void> {
-  await ctx.db.deleteFrom("grants").where("id", "=", grantId).where("user_id", "=", userId).execute();
+/**
+ * Who may hand out a role: system administrators anything; a site administrator only roles within
+ * the sites they manage (never 系统管理员, never "all sites").
+ */
+export function mayGrant(actor: Actor, role: string, siteId: number | null): boolean {
+  if (role === "sysadmin" || siteId === null) return can(actor, "platform.manage");
+  return can(actor, "site.manage", { siteId });
+}
+
+export async function grantRole(
+  ctx: AppContext,
+  actor: Actor,
+  userId: number,
+  grant: NewGrant,
+): Promise<void> {
+  if (!mayGrant(actor, grant.role, grant.siteId)) throw new ForbiddenError("您只能在自己管理的站点内授权");
+  await addGrant(ctx, userId, grant);
+}
+
+export async function revokeGrant(
+  ctx: AppContext,
+  actor: Actor,
+  userId: number,
+  grantId: number,
+): Promise<void> {
+  const grant = await ctx.db
+    .selectFrom("grants")
+    .select(["role", "site_id"])
+    .where("id", "=", grantId)
+    .where("user_id", "=", userId)
+    .executeTakeFirst();
+  if (!grant) throw new NotFoundError("该授权不存在");
+  if (!mayGrant(actor, grant.role, grant.site_id))
+    throw new ForbiddenError("您只能撤销自己管理的站点内的授权");
+  await ctx.db.deleteFrom("grants").where("id", "=", grantId).execute();
 }
 
 export async function setUserStatus(

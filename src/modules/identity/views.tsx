@@ -258,6 +258,7 @@ export function NewUserPage(props: {
 export interface GrantRow extends Pick<Grant, "id" | "role" | "review_level"> {
   site_name: string | null;
   column_name: string | null;
+  mayRevoke: boolean;
 }
 
 export function UserPage(props: {
@@ -265,6 +266,8 @@ export function UserPage(props: {
   user: { id: number; username: string | null; display_name: string; status: string };
   grants: GrantRow[];
   sites: { id: number; name: string; columns: { id: number; name: string }[] }[];
+  /** A system administrator: may grant everywhere, grant 系统管理员 and change account status. */
+  platform: boolean;
   state: FormState;
 }) {
   const { frame, user } = props;
@@ -297,16 +300,20 @@ export function UserPage(props: {
                     : "全部站点"}
                 </td>
                 <td>
-                  <form
-                    method="post"
-                    action={`/admin/users/${user.id}/grants/${g.id}/delete`}
-                    class="inline-form"
-                  >
-                    <CsrfField token={frame.csrf} />
-                    <button type="submit" class="link-button">
-                      撤销<span class="visually-hidden">{ROLE_LABELS[g.role]}授权</span>
-                    </button>
-                  </form>
+                  {g.mayRevoke ? (
+                    <form
+                      method="post"
+                      action={`/admin/users/${user.id}/grants/${g.id}/delete`}
+                      class="inline-form"
+                    >
+                      <CsrfField token={frame.csrf} />
+                      <button type="submit" class="link-button">
+                        撤销<span class="visually-hidden">{ROLE_LABELS[g.role]}授权</span>
+                      </button>
+                    </form>
+                  ) : (
+                    "—"
+                  )}
                 </td>
               </tr>
             ))}
@@ -323,7 +330,10 @@ export function UserPage(props: {
           value={props.state.values.role}
           error={f.role}
           required
-          options={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
+          options={ROLES.filter((r) => props.platform || r !== "sysadmin").map((r) => ({
+            value: r,
+            label: ROLE_LABELS[r],
+          }))}
         />
         <Field
           name="scope"
@@ -332,7 +342,7 @@ export function UserPage(props: {
           error={f.scope}
           hint="选择站点即授权整个站点；选择栏目则只授权该栏目及其子栏目"
           options={[
-            { value: "all", label: "全部站点" },
+            ...(props.platform ? [{ value: "all", label: "全部站点" }] : []),
             ...props.sites.flatMap((s) => [
               { value: `site:${s.id}`, label: `${s.name}（全站）` },
               ...s.columns.map((c) => ({ value: `column:${s.id}:${c.id}`, label: `${s.name} / ${c.name}` })),
@@ -348,15 +358,19 @@ export function UserPage(props: {
         />
         <button type="submit">授权</button>
       </form>
-      <h2>账号状态</h2>
-      <form method="post" action={`/admin/users/${user.id}/status`} class="inline-form">
-        <CsrfField token={frame.csrf} />
-        <input type="hidden" name="status" value={user.status === "active" ? "disabled" : "active"} />
-        <p>
-          当前状态：{user.status === "active" ? "正常" : "已停用"}{" "}
-          <button type="submit">{user.status === "active" ? "停用账号" : "启用账号"}</button>
-        </p>
-      </form>
+      {props.platform && (
+        <>
+          <h2>账号状态</h2>
+          <form method="post" action={`/admin/users/${user.id}/status`} class="inline-form">
+            <CsrfField token={frame.csrf} />
+            <input type="hidden" name="status" value={user.status === "active" ? "disabled" : "active"} />
+            <p>
+              当前状态：{user.status === "active" ? "正常" : "已停用"}{" "}
+              <button type="submit">{user.status === "active" ? "停用账号" : "启用账号"}</button>
+            </p>
+          </form>
+        </>
+      )}
     </AdminLayout>
   );
 }
