@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import type { Actor } from "../core/auth/permissions.ts";
-import { can, scopeFor } from "../core/auth/permissions.ts";
+import { scopeFor } from "../core/auth/permissions.ts";
 import { CsrfField } from "./components.tsx";
 import { islandUrl } from "./islands.ts";
 
