@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { sql } from "kysely";
 import type { HttpClient } from "./support/http.ts";
 import {
   columnId,
@@ -11,19 +10,7 @@ import {
   TEST_PASSWORD,
   type TestPlatform,
 } from "./support/platform.ts";
-
-/** Tables a form could write to; sessions are counted only (every request touches last_seen_at). */
-const TABLES = [
-  "users",
-  "grants",
-  "sites",
-  "columns",
-  "documents",
-  "document_versions",
-  "attachments",
-  "review_decisions",
-  "workflow_events",
-] as const;
+import { databaseSnapshot, latestVersion } from "./support/snapshot.ts";
 
 type Fields = Record<string, string | string[]>;
 type Files = Record<string, { name: string; data: Buffer; type?: string }[]>;
@@ -66,27 +53,9 @@ describe("CSRF protection on every state-changing form", () => {
   });
   after(() => p.close());
 
-  async function snapshot(): Promise<Record<string, string>> {
-    const result: Record<string, string> = {};
-    for (const table of TABLES) {
-      const { rows } = await sql<{ n: string; digest: string }>`
-        select count(*)::text as n, coalesce(md5(string_agg(t::text, '|' order by t.id)), '') as digest
-        from ${sql.table(table)} t`.execute(p.ctx.db);
-      result[table] = `${rows[0]?.n}:${rows[0]?.digest}`;
-    }
-    const sessions = await sql<{ n: string }>`select count(*)::text as n from sessions`.execute(p.ctx.db);
-    result.sessions = sessions.rows[0]?.n ?? "";
-    return result;
-  }
+  const snapshot = () => databaseSnapshot(p.ctx.db);
 
-  async function latestVersion(documentId: number) {
-    return p.ctx.db
-      .selectFrom("document_versions")
-      .selectAll()
-      .where("document_id", "=", documentId)
-      .orderBy("number", "desc")
-      .executeTakeFirstOrThrow();
-  }
+  const latest = (documentId: number) => latestVersion(p.ctx.db, documentId);
 
   /**
    * Posts `fields` (and `files`, making it multipart) three ways without a valid token — none,
@@ -173,23 +142,23 @@ describe("CSRF protection on every state-changing form", () => {
       { title: "令牌测试稿件（修改）", summary: "", bodyHtml: "<p>修改后的正文</p>" },
       { files: [{ name: "补充.pdf", data: PDF, type: "application/pdf" }] },
     );
-    assert.equal((await latestVersion(draft)).number, 2);
+    assert.equal((await latest(draft)).number, 2);
   });
 
   it("document submit", async () => {
     await refusesWithoutToken(editor, `/admin/documents/${draft}`, `/admin/documents/${draft}/submit`, {
       publishAt: "",
     });
-    assert.equal((await latestVersion(draft)).status, "in_review");
+    assert.equal((await latest(draft)).status, "in_review");
   });
 
   it("review decision", async () => {
-    const version = await latestVersion(draft);
+    const version = await latest(draft);
     await refusesWithoutToken(reviewer, `/admin/documents/${draft}`, `/admin/versions/${version.id}/decide`, {
       decision: "approve",
       comment: "同意",
     });
-    assert.equal((await latestVersion(draft)).review_level, 2);
+    assert.equal((await latest(draft)).review_level, 2);
   });
 
   it("withdraw", async () => {

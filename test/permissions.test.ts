@@ -9,6 +9,7 @@ import {
   startTestPlatform,
   type TestPlatform,
 } from "./support/platform.ts";
+import { latestVersion } from "./support/snapshot.ts";
 
 /**
  * Who may do what, over real HTTP: grants are scoped to a site or a column, reviewers to a level,
@@ -72,14 +73,7 @@ describe("permissions: per-site, per-column and per-level grants", () => {
     return id;
   }
 
-  async function latest(documentId: number) {
-    return p.ctx.db
-      .selectFrom("document_versions")
-      .selectAll()
-      .where("document_id", "=", documentId)
-      .orderBy("number", "desc")
-      .executeTakeFirstOrThrow();
-  }
+  const latest = (documentId: number) => latestVersion(p.ctx.db, documentId);
 
   async function count(table: "documents" | "document_versions" | "review_decisions" | "columns") {
     const row = await p.ctx.db

@@ -10,6 +10,7 @@ import {
   startTestPlatform,
   type TestPlatform,
 } from "./support/platform.ts";
+import { latestVersion } from "./support/snapshot.ts";
 
 /** China-time "YYYY-MM-DDTHH:MM" for a datetime-local field. */
 function chinaLocal(date: Date): string {
@@ -53,16 +54,9 @@ describe("editorial review over HTTP (市人社局 工作动态: 科室初审 �
   }
   const submit = (client: HttpClient, id: number, publishAt = "") =>
     client.submit(`/admin/documents/${id}`, `/admin/documents/${id}/submit`, { publishAt });
-  async function latestVersion(id: number) {
-    return p.ctx.db
-      .selectFrom("document_versions")
-      .selectAll()
-      .where("document_id", "=", id)
-      .orderBy("number", "desc")
-      .executeTakeFirstOrThrow();
-  }
+  const latest = (id: number) => latestVersion(p.ctx.db, id);
   async function decide(client: HttpClient, id: number, decision: "approve" | "reject", comment = "") {
-    const version = await latestVersion(id);
+    const version = await latest(id);
     return client.submit(`/admin/documents/${id}`, `/admin/versions/${version.id}/decide`, {
       decision,
       comment,
@@ -93,7 +87,7 @@ describe("editorial review over HTTP (市人社局 工作动态: 科室初审 �
     // the second level cannot decide before the first
     assert.equal((await decide(second, id, "approve")).status, 403);
     assert.equal((await decide(first, id, "approve")).status, 303);
-    assert.equal((await latestVersion(id)).review_level, 2);
+    assert.equal((await latest(id)).review_level, 2);
     await assertNotPublic(id, "青禾市举办2026年秋季招聘会");
     const done = await decide(second, id, "approve");
     assert.equal(done.status, 303);
@@ -105,7 +99,7 @@ describe("editorial review over HTTP (市人社局 工作动态: 科室初审 �
     const events = await p.ctx.db
       .selectFrom("workflow_events")
       .select("action")
-      .where("subject_id", "=", (await latestVersion(id)).id)
+      .where("subject_id", "=", (await latest(id)).id)
       .execute();
     assert.deepEqual(
       events.map((e) => e.action),
@@ -120,7 +114,7 @@ describe("editorial review over HTTP (市人社局 工作动态: 科室初审 �
     assert.equal(noComment.status, 400);
     assert.match(noComment.text, /请填写退回意见/);
     assert.equal((await decide(first, id, "reject", "请补充培训时间")).status, 303);
-    assert.equal((await latestVersion(id)).status, "rejected");
+    assert.equal((await latest(id)).status, "rejected");
     await assertNotPublic(id, "职业技能培训");
     const page = await editor.get(`/admin/documents/${id}`);
     assert.match(page.text, /请补充培训时间/);
@@ -188,7 +182,7 @@ describe("editorial review over HTTP (市人社局 工作动态: 科室初审 �
     await assertNotPublic(id, "元旦假期办事服务安排");
     assert.equal(await publishDueVersions(p.ctx), 0);
     // time passes: the scheduled moment is now behind us
-    const version = await latestVersion(id);
+    const version = await latest(id);
     await p.ctx.db
       .updateTable("document_versions")
       .set({ publish_at: new Date(Date.now() - 1000) })
@@ -249,10 +243,10 @@ describe("editorial review over HTTP (市人社局 工作动态: 科室初审 �
       .executeTakeFirstOrThrow();
     const r = await editor.submit(`/admin/documents/${id}`, `/admin/documents/${id}/restore/${v1.id}`, {});
     assert.equal(r.status, 303);
-    const latest = await latestVersion(id);
-    assert.equal(latest.number, 3);
-    assert.equal(latest.status, "draft");
-    assert.match(latest.body_html, /第一版正文/);
+    const restored = await latest(id);
+    assert.equal(restored.number, 3);
+    assert.equal(restored.status, "draft");
+    assert.match(restored.body_html, /第一版正文/);
     await assertNotPublic(id, "版本恢复测试");
   });
 
@@ -261,7 +255,7 @@ describe("editorial review over HTTP (市人社局 工作动态: 科室初审 �
       "安全测试",
       '<p onclick="alert(1)">文字<script>alert(2)</script><a href="javascript:alert(3)">链接</a></p>',
     );
-    const v = await latestVersion(id);
+    const v = await latest(id);
     assert.doesNotMatch(v.body_html, /script|onclick|javascript:/i);
     assert.match(v.body_html, /文字/);
   });
