@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { VNode } from "preact";
 import { page } from "../../web/html.ts";
+import { UserError } from "../errors.ts";
 
 type Raw = unknown;
 
@@ -58,4 +59,20 @@ export function sendPage(reply: FastifyReply, node: VNode, status = 200): Fastif
 export function queryInt(value: unknown, fallback: number, min = 1, max = 1_000_000): number {
   const n = typeof value === "string" && /^\d{1,9}$/.test(value) ? Number(value) : fallback;
   return Math.min(Math.max(n, min), max);
+}
+
+/** What a re-rendered form needs: the values typed, a summary and per-field messages. */
+export interface FormState {
+  values: Record<string, string>;
+  error?: string | undefined;
+  fields?: Record<string, string> | undefined;
+}
+
+/**
+ * Turns a form problem into state for showing the form again with the user's input. Refusals (403,
+ * 404) and unexpected errors are rethrown for the error page.
+ */
+export function formProblem(error: unknown, values: Record<string, string>): FormState {
+  if (!(error instanceof UserError) || error.statusCode === 403 || error.statusCode === 404) throw error;
+  return { values, error: error.message, fields: error.fields };
 }

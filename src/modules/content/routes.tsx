@@ -3,7 +3,14 @@ import type { Actor } from "../../core/auth/permissions.ts";
 import type { AppContext } from "../../core/context.ts";
 import { NotFoundError, UserError } from "../../core/errors.ts";
 import { adminFrame } from "../../core/http/admin.ts";
-import { type Form, queryInt, readForm, sendPage } from "../../core/http/forms.ts";
+import {
+  type Form,
+  type FormState,
+  formProblem,
+  queryInt,
+  readForm,
+  sendPage,
+} from "../../core/http/forms.ts";
 import { isInlineType } from "../../core/storage.ts";
 import type { AdminFrame } from "../../web/admin-layout.tsx";
 import { documentHref } from "../../web/layout.tsx";
@@ -32,7 +39,6 @@ import {
   DiffPage,
   DocumentEditorPage,
   DocumentsPage,
-  type EditorState,
   NewDocumentPage,
   PlacementSearchPage,
 } from "./views/admin.tsx";
@@ -59,11 +65,6 @@ function valuesOf(input: DraftInput): Record<string, string> {
   };
   for (const [k, v] of Object.entries(input.metadata)) values[`meta.${k}`] = String(v ?? "");
   return values;
-}
-
-function failure(error: unknown, values: Record<string, string>): EditorState {
-  if (!(error instanceof UserError) || error.statusCode === 403 || error.statusCode === 404) throw error;
-  return { values, error: error.message, fields: error.fields };
 }
 
 /** "2026-12-01T09:30" from a datetime-local field, read as China time. */
@@ -182,7 +183,7 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
       const id = await createDocument(ctx, frame.actor, { ...input, columnId, type }, form.files("files"));
       return reply.redirect(`/admin/documents/${id}?msg=saved`, 303);
     } catch (error) {
-      const state = failure(error, { ...valuesOf(input), columnId: form.text("columnId") });
+      const state = formProblem(error, { ...valuesOf(input), columnId: form.text("columnId") });
       return sendPage(
         reply,
         <NewDocumentPage
@@ -200,7 +201,7 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
     frame: AdminFrame,
     reply: FastifyReply,
     documentId: number,
-    state?: EditorState,
+    state?: FormState,
     status = 200,
   ) => {
     const data = await documentForEditing(ctx, frame.actor, documentId);
@@ -254,7 +255,7 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
       await saveDraft(ctx, frame.actor, id, input, form.files("files"));
       return reply.redirect(`/admin/documents/${id}?msg=saved`, 303);
     } catch (error) {
-      return showEditor(frame, reply, id, failure(error, valuesOf(input)), 400);
+      return showEditor(frame, reply, id, formProblem(error, valuesOf(input)), 400);
     }
   });
   app.post("/admin/documents/:id/submit", async (request, reply) => {
@@ -271,7 +272,7 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
             : "published";
       return reply.redirect(`/admin/documents/${id}?msg=${msg}`, 303);
     } catch (error) {
-      return showEditor(frame, reply, id, failure(error, { publishAt: form.text("publishAt") }), 400);
+      return showEditor(frame, reply, id, formProblem(error, { publishAt: form.text("publishAt") }), 400);
     }
   });
   app.post("/admin/versions/:id/decide", async (request, reply) => {
@@ -301,7 +302,7 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
         frame,
         reply,
         version.document_id,
-        failure(error, { comment: form.text("comment") }),
+        formProblem(error, { comment: form.text("comment") }),
         400,
       );
     }
@@ -314,7 +315,7 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
       await withdraw(ctx, frame.actor, id, form.text("reason"));
       return reply.redirect(`/admin/documents/${id}?msg=withdrawn`, 303);
     } catch (error) {
-      return showEditor(frame, reply, id, failure(error, { reason: form.text("reason") }), 400);
+      return showEditor(frame, reply, id, formProblem(error, { reason: form.text("reason") }), 400);
     }
   });
   app.post("/admin/documents/:id/restore/:versionId", async (request, reply) => {
@@ -332,7 +333,7 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
       await placeDocument(ctx, frame.actor, id, columnId);
       return reply.redirect(`/admin/documents/${id}?msg=placed`, 303);
     } catch (error) {
-      return showEditor(frame, reply, id, failure(error, {}), 400);
+      return showEditor(frame, reply, id, formProblem(error, {}), 400);
     }
   });
   app.post("/admin/documents/:id/placements/:columnId/delete", async (request, reply) => {

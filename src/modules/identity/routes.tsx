@@ -3,7 +3,7 @@ import { type Actor, can, scopeFor } from "../../core/auth/permissions.ts";
 import type { AppContext } from "../../core/context.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../../core/errors.ts";
 import { adminFrame, RedirectToLogin } from "../../core/http/admin.ts";
-import { readForm, sendPage } from "../../core/http/forms.ts";
+import { type FormState, formProblem, readForm, sendPage } from "../../core/http/forms.ts";
 import { columnsOf, listDepartments, listSites } from "../sites/service.ts";
 import {
   authenticate,
@@ -22,7 +22,6 @@ import {
 import {
   AccountPage,
   CitizenLoginPage,
-  type FormState,
   NewUserPage,
   RegisterPage,
   StaffLoginPage,
@@ -36,12 +35,6 @@ const LOGIN_LIMIT = { rateLimit: { max: 10, timeWindow: "1 minute" } };
 /** Only same-site paths are followed after sign-in. */
 function safeNext(next: string, fallback: string): string {
   return /^\/(?![/\\])[^\s]*$/.test(next) ? next : fallback;
-}
-
-/** A form problem to show beside the fields; refusals (403, 404) go to the error page instead. */
-function problemState(error: unknown, values: Record<string, string>): FormState {
-  if (!(error instanceof UserError) || error.statusCode === 403 || error.statusCode === 404) throw error;
-  return { values, error: error.message, fields: error.fields };
 }
 
 export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -73,7 +66,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       await signIn(request, reply, userId);
       return reply.redirect(next, 303);
     } catch (error) {
-      const state = problemState(error, { username: form.text("username") });
+      const state = formProblem(error, { username: form.text("username") });
       return sendPage(
         reply,
         <StaffLoginPage csrf={reply.generateCsrf()} next={next} state={state} />,
@@ -110,7 +103,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
     } catch (error) {
       return sendPage(
         reply,
-        <RegisterPage csrf={reply.generateCsrf()} state={problemState(error, values)} />,
+        <RegisterPage csrf={reply.generateCsrf()} state={formProblem(error, values)} />,
         400,
       );
     }
@@ -130,7 +123,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       await signIn(request, reply, userId);
       return reply.redirect(next, 303);
     } catch (error) {
-      const state = problemState(error, { phone: form.text("phone") });
+      const state = formProblem(error, { phone: form.text("phone") });
       return sendPage(
         reply,
         <CitizenLoginPage csrf={reply.generateCsrf()} next={next} state={state} />,
@@ -206,7 +199,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
     } catch (error) {
       return sendPage(
         reply,
-        <NewUserPage frame={frame} state={problemState(error, values)} departments={await departments()} />,
+        <NewUserPage frame={frame} state={formProblem(error, values)} departments={await departments()} />,
         400,
       );
     }
@@ -252,7 +245,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       });
       return reply.redirect(`/admin/users/${id}?msg=updated`, 303);
     } catch (error) {
-      return showUser(request, reply, problemState(error, values), 400);
+      return showUser(request, reply, formProblem(error, values), 400);
     }
   });
   app.post("/admin/users/:id/grants/:grantId/delete", async (request, reply) => {

@@ -1,15 +1,10 @@
+import type { FormState } from "../../core/http/forms.ts";
 import { type AdminFrame, AdminLayout } from "../../web/admin-layout.tsx";
 import { CsrfField, ErrorSummary, Field } from "../../web/components.tsx";
 import { formatDateTime } from "../../web/html.ts";
 import { PlainPage } from "../../web/layout.tsx";
 import type { Grant } from "./schema.ts";
 import { ROLE_LABELS, ROLES } from "./schema.ts";
-
-export interface FormState {
-  values: Record<string, string>;
-  error?: string | undefined;
-  fields?: Record<string, string> | undefined;
-}
 
 export function StaffLoginPage({ csrf, next, state }: { csrf: string; next: string; state: FormState }) {
   return (

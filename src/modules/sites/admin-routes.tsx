@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { can, scopeFor } from "../../core/auth/permissions.ts";
 import type { AppContext } from "../../core/context.ts";
-import { ForbiddenError, UserError } from "../../core/errors.ts";
+import { ForbiddenError } from "../../core/errors.ts";
 import { adminFrame } from "../../core/http/admin.ts";
-import { type Form, readForm, sendPage } from "../../core/http/forms.ts";
+import { type Form, type FormState, formProblem, readForm, sendPage } from "../../core/http/forms.ts";
 import type { AdminFrame } from "../../web/admin-layout.tsx";
 import type { Site } from "./schema.ts";
 import {
@@ -25,7 +25,6 @@ import {
   ColumnPage,
   ColumnsPage,
   columnValues,
-  type FormState,
   SiteFormPage,
   SitesPage,
   siteValues,
@@ -102,11 +101,6 @@ const COLUMN_FORM_KEYS = [
   "inNav",
 ];
 
-function failed(error: unknown, values: Record<string, string>): FormState {
-  if (!(error instanceof UserError) || error.statusCode === 403 || error.statusCode === 404) throw error;
-  return { values, error: error.message, fields: error.fields };
-}
-
 export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const departments = async () => (await listDepartments(ctx)).map((d) => ({ id: d.id, name: d.name }));
   const managedSite = async (
@@ -138,20 +132,29 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
     if (!can(frame.actor, "platform.manage")) throw new ForbiddenError("只有系统管理员可以新建站点");
     return frame;
   };
-  app.get("/admin/sites/new", async (request, reply) => {
-    const frame = requirePlatform(request, reply);
-    const state = { values: { kind: "department" } };
-    return sendPage(
+  const SITE_FORM_KEYS = ["code", "name", "kind", "host", "departmentId", ...SETTING_KEYS];
+  const siteForm = async (
+    reply: FastifyReply,
+    frame: AdminFrame,
+    site: Site | null,
+    state: FormState,
+    status = 200,
+  ) =>
+    sendPage(
       reply,
       <SiteFormPage
         frame={frame}
-        title="新建站点"
-        action="/admin/sites/new"
+        title={site ? `站点设置：${site.name}` : "新建站点"}
+        action={site ? `/admin/sites/${site.id}` : "/admin/sites/new"}
         state={state}
         departments={await departments()}
       />,
+      status,
     );
-  });
+
+  app.get("/admin/sites/new", async (request, reply) =>
+    siteForm(reply, requirePlatform(request, reply), null, { values: { kind: "department" } }),
+  );
   app.post("/admin/sites/new", async (request, reply) => {
     const frame = requirePlatform(request, reply);
     const form = readForm(request);
@@ -159,36 +162,12 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
       const id = await createSite(ctx, siteInput(form));
       return reply.redirect(`/admin/sites/${id}/columns?msg=created`, 303);
     } catch (error) {
-      const state = failed(
-        error,
-        formValues(form, ["code", "name", "kind", "host", "departmentId", ...SETTING_KEYS]),
-      );
-      return sendPage(
-        reply,
-        <SiteFormPage
-          frame={frame}
-          title="新建站点"
-          action="/admin/sites/new"
-          state={state}
-          departments={await departments()}
-        />,
-        400,
-      );
+      return siteForm(reply, frame, null, formProblem(error, formValues(form, SITE_FORM_KEYS)), 400);
     }
   });
   app.get("/admin/sites/:id", async (request, reply) => {
     const { frame, site } = await managedSite(request, reply, idParam(request));
-    const state = { values: siteValues(site) };
-    return sendPage(
-      reply,
-      <SiteFormPage
-        frame={frame}
-        title={`站点设置：${site.name}`}
-        action={`/admin/sites/${site.id}`}
-        state={state}
-        departments={await departments()}
-      />,
-    );
+    return siteForm(reply, frame, site, { values: siteValues(site) });
   });
   app.post("/admin/sites/:id", async (request, reply) => {
     const { frame, site } = await managedSite(request, reply, idParam(request));
@@ -201,21 +180,7 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
       await updateSite(ctx, site.id, input);
       return reply.redirect(`/admin/sites/${site.id}?msg=updated`, 303);
     } catch (error) {
-      const state = failed(
-        error,
-        formValues(form, ["code", "name", "kind", "host", "departmentId", ...SETTING_KEYS]),
-      );
-      return sendPage(
-        reply,
-        <SiteFormPage
-          frame={frame}
-          title={`站点设置：${site.name}`}
-          action={`/admin/sites/${site.id}`}
-          state={state}
-          departments={await departments()}
-        />,
-        400,
-      );
+      return siteForm(reply, frame, site, formProblem(error, formValues(form, SITE_FORM_KEYS)), 400);
     }
   });
 
@@ -243,7 +208,7 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
       await createColumn(ctx, columnInput(form, site.id));
       return reply.redirect(`/admin/sites/${site.id}/columns?msg=created`, 303);
     } catch (error) {
-      return columnsPage(request, reply, failed(error, formValues(form, COLUMN_FORM_KEYS)), 400);
+      return columnsPage(request, reply, formProblem(error, formValues(form, COLUMN_FORM_KEYS)), 400);
     }
   });
 
@@ -277,7 +242,7 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
       await updateColumn(ctx, column.id, columnInput(form, column.site_id));
       return reply.redirect(`/admin/columns/${column.id}?msg=updated`, 303);
     } catch (error) {
-      return columnPage(request, reply, failed(error, formValues(form, COLUMN_FORM_KEYS)), 400);
+      return columnPage(request, reply, formProblem(error, formValues(form, COLUMN_FORM_KEYS)), 400);
     }
   });
   app.post("/admin/columns/:id/delete", async (request, reply) => {
@@ -287,7 +252,7 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
       await deleteColumn(ctx, column.id);
       return reply.redirect(`/admin/sites/${column.site_id}/columns?msg=deleted`, 303);
     } catch (error) {
-      const state = failed(error, columnValues(column));
+      const state = formProblem(error, columnValues(column));
       return columnPage(request, reply, state, 400);
     }
   });

@@ -55,41 +55,32 @@ function checkSite(input: SiteInput): Problems {
   return problems;
 }
 
+function siteRow(input: SiteInput) {
+  return {
+    code: input.code,
+    name: input.name.trim(),
+    kind: input.kind as Site["kind"],
+    host: input.host || null,
+    department_id: input.departmentId,
+    settings: JSON.stringify(input.settings) as unknown as SiteSettings,
+  };
+}
+
 export async function createSite(ctx: AppContext, input: SiteInput): Promise<number> {
-  const problems = checkSite(input);
-  problems.throwIfAny();
+  checkSite(input).throwIfAny();
   await assertUniqueSite(ctx, input, null);
   const row = await ctx.db
     .insertInto("sites")
-    .values({
-      code: input.code,
-      name: input.name.trim(),
-      kind: input.kind as Site["kind"],
-      host: input.host || null,
-      department_id: input.departmentId,
-      settings: JSON.stringify(input.settings) as unknown as SiteSettings,
-    })
+    .values(siteRow(input))
     .returning("id")
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
 export async function updateSite(ctx: AppContext, id: number, input: SiteInput): Promise<void> {
-  const problems = checkSite(input);
-  problems.throwIfAny();
+  checkSite(input).throwIfAny();
   await assertUniqueSite(ctx, input, id);
-  await ctx.db
-    .updateTable("sites")
-    .set({
-      code: input.code,
-      name: input.name.trim(),
-      kind: input.kind as Site["kind"],
-      host: input.host || null,
-      department_id: input.departmentId,
-      settings: JSON.stringify(input.settings) as unknown as SiteSettings,
-    })
-    .where("id", "=", id)
-    .execute();
+  await ctx.db.updateTable("sites").set(siteRow(input)).where("id", "=", id).execute();
 }
 
 async function assertUniqueSite(ctx: AppContext, input: SiteInput, id: number | null): Promise<void> {

@@ -1,3 +1,4 @@
+import type { FormState } from "../../../core/http/forms.ts";
 import { type AdminFrame, AdminLayout } from "../../../web/admin-layout.tsx";
 import { CsrfField, ErrorSummary, Field, Pagination } from "../../../web/components.tsx";
 import { formatDateTime, formatSize } from "../../../web/html.ts";
@@ -10,12 +11,6 @@ import {
   type VersionStatus,
 } from "../schema.ts";
 import type { DiffPart } from "../service.ts";
-
-export interface EditorState {
-  values: Record<string, string>;
-  error?: string | undefined;
-  fields?: Record<string, string> | undefined;
-}
 
 export interface ColumnChoice {
   id: number;
@@ -133,7 +128,7 @@ export function DocumentsPage(props: {
   );
 }
 
-function MetadataFields({ type, state }: { type: DocumentType; state: EditorState }) {
+function MetadataFields({ type, state }: { type: DocumentType; state: FormState }) {
   const fields = METADATA_FIELDS[type];
   if (fields.length === 0) return null;
   return (
@@ -155,7 +150,7 @@ function MetadataFields({ type, state }: { type: DocumentType; state: EditorStat
   );
 }
 
-function ContentFields({ state }: { state: EditorState }) {
+function ContentFields({ state }: { state: FormState }) {
   const f = state.fields ?? {};
   return (
     <>
@@ -191,7 +186,7 @@ function ContentFields({ state }: { state: EditorState }) {
 
 export function NewDocumentPage(props: {
   frame: AdminFrame;
-  state: EditorState;
+  state: FormState;
   columns: ColumnChoice[];
   type: DocumentType;
 }) {
@@ -272,7 +267,7 @@ export interface EditorData {
 export function DocumentEditorPage(props: {
   frame: AdminFrame;
   data: EditorData;
-  state: EditorState;
+  state: FormState;
   placeChoices: ColumnChoice[];
   publicHref: string | null;
 }) {

@@ -1,3 +1,4 @@
+import type { FormState } from "../../../core/http/forms.ts";
 import { type AdminFrame, AdminLayout } from "../../../web/admin-layout.tsx";
 import { CsrfField, ErrorSummary, Field } from "../../../web/components.tsx";
 import {
@@ -8,12 +9,6 @@ import {
   type Site,
 } from "../schema.ts";
 import type { ColumnNode } from "../service.ts";
-
-export interface FormState {
-  values: Record<string, string>;
-  error?: string | undefined;
-  fields?: Record<string, string> | undefined;
-}
 
 const SITE_KINDS = [
   { value: "portal", label: "政府门户网站" },
