@@ -6,30 +6,36 @@ export function page(node: VNode): string {
   return `<!doctype html>${render(node)}`;
 }
 
-export function formatDate(date: Date | string | null | undefined): string {
+// Intl is costly to construct; build the China-time formatters once. sv-SE prints ISO-like dates.
+const DATE = new Intl.DateTimeFormat("sv-SE", {
+  timeZone: "Asia/Shanghai",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
+const DATE_TIME = new Intl.DateTimeFormat("sv-SE", {
+  timeZone: "Asia/Shanghai",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hour12: false,
+});
+
+function format(formatter: Intl.DateTimeFormat, date: Date | string | null | undefined): string {
   if (!date) return "";
-  const d = typeof date === "string" ? new Date(date) : date;
-  return new Intl.DateTimeFormat("sv-SE", {
-    timeZone: "Asia/Shanghai",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(d);
+  return formatter.format(typeof date === "string" ? new Date(date) : date);
+}
+
+/** YYYY-MM-DD in China time. */
+export function formatDate(date: Date | string | null | undefined): string {
+  return format(DATE, date);
 }
 
 /** YYYY-MM-DD HH:MM in China time, the PubDate format of the national page specification. */
 export function formatDateTime(date: Date | string | null | undefined): string {
-  if (!date) return "";
-  const d = typeof date === "string" ? new Date(date) : date;
-  return new Intl.DateTimeFormat("sv-SE", {
-    timeZone: "Asia/Shanghai",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hour12: false,
-  }).format(d);
+  return format(DATE_TIME, date);
 }
 
 export function formatSize(bytes: number): string {

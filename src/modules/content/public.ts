@@ -12,6 +12,16 @@ function liveDocuments(ctx: AppContext) {
     .leftJoin("departments as dep", "dep.id", "d.department_id");
 }
 
+const SUMMARY_FIELDS = [
+  "d.id",
+  "d.ref",
+  "d.type",
+  "v.title",
+  "v.summary",
+  "d.first_published_at",
+  "owner.name as owner_name",
+] as const;
+
 export interface LiveSummary {
   id: number;
   ref: string | null;
@@ -35,15 +45,7 @@ export async function listLiveInColumn(
     (await base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
   );
   const rows = await base
-    .select([
-      "d.id",
-      "d.ref",
-      "d.type",
-      "v.title",
-      "v.summary",
-      "d.first_published_at",
-      "owner.name as owner_name",
-    ])
+    .select(SUMMARY_FIELDS)
     .orderBy("d.first_published_at", "desc")
     .orderBy("d.id", "desc")
     .limit(pageSize)
@@ -53,22 +55,12 @@ export async function listLiveInColumn(
 }
 
 /** Latest documents shown anywhere in a site (own and referenced), for its home page. */
-export async function latestInSite(ctx: AppContext, siteId: number, limit: number, columnIds?: number[]) {
-  let query = liveDocuments(ctx)
+export async function latestInSite(ctx: AppContext, siteId: number, limit: number) {
+  return liveDocuments(ctx)
     .innerJoin("placements as p", "p.document_id", "d.id")
     .innerJoin("columns as c", "c.id", "p.column_id")
-    .where("c.site_id", "=", siteId);
-  if (columnIds) query = query.where("c.id", "in", columnIds.length ? columnIds : [0]);
-  return query
-    .select([
-      "d.id",
-      "d.ref",
-      "d.type",
-      "v.title",
-      "v.summary",
-      "d.first_published_at",
-      "owner.name as owner_name",
-    ])
+    .where("c.site_id", "=", siteId)
+    .select(SUMMARY_FIELDS)
     .distinctOn(["d.first_published_at", "d.id"])
     .orderBy("d.first_published_at", "desc")
     .orderBy("d.id", "desc")
