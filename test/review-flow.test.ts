@@ -84,10 +84,16 @@ describe("editorial review over HTTP (市人社局 工作动态: 科室初审 �
     await assertNotPublic(id, "青禾市举办2026年秋季招聘会");
     assert.equal((await submit(editor, id)).status, 303);
     await assertNotPublic(id, "青禾市举办2026年秋季招聘会");
+    const queued = async (client: HttpClient) =>
+      (await client.get("/admin/reviews")).text.includes(`/admin/documents/${id}"`);
+    assert.equal(await queued(first), true, "waiting for step 1");
+    assert.equal(await queued(second), false, "not yet at step 2");
     // the second level cannot decide before the first
     assert.equal((await decide(second, id, "approve")).status, 403);
     assert.equal((await decide(first, id, "approve")).status, 303);
     assert.equal((await latest(id)).review_level, 2);
+    assert.equal(await queued(first), false, "step 1 done");
+    assert.equal(await queued(second), true, "waiting for step 2");
     await assertNotPublic(id, "青禾市举办2026年秋季招聘会");
     const done = await decide(second, id, "approve");
     assert.equal(done.status, 303);

@@ -76,3 +76,22 @@ export function scopeFor(actor: Actor | null, action: Action): Scope {
 export function isStaff(actor: Actor | null): actor is Actor {
   return actor?.kind === "staff";
 }
+
+export interface ReviewReach {
+  siteId: number | null;
+  columnId: number | null;
+  /** The chain step decided there; null = every step (site administrators). */
+  level: number | null;
+}
+
+/** Where, and at which step, the actor may decide reviews: for the "待我审核" queue as a query filter. */
+export function reviewReach(actor: Actor | null): ReviewReach[] {
+  if (actor?.kind !== "staff") return [];
+  return actor.grants
+    .filter((g) => ROLE_ACTIONS[g.role].includes("document.review"))
+    .map((g) => ({
+      siteId: g.siteId,
+      columnId: g.columnId,
+      level: g.role === "reviewer" ? g.reviewLevel : null,
+    }));
+}

@@ -1,6 +1,6 @@
 import { diffChars } from "diff";
 import { sql, type Transaction } from "kysely";
-import { type Actor, can, scopeFor } from "../../core/auth/permissions.ts";
+import { type Actor, can, reviewReach, scopeFor } from "../../core/auth/permissions.ts";
 import type { AppContext } from "../../core/context.ts";
 import type { Database } from "../../core/db/tables.ts";
 import { ForbiddenError, NotFoundError, Problems, UserError } from "../../core/errors.ts";
@@ -646,8 +646,6 @@ export async function listForStaff(
   actor: Actor,
   filter: { siteId?: number; columnId?: number; awaitingReview?: boolean; page: number; pageSize: number },
 ) {
-  const action = filter.awaitingReview ? "document.review" : "document.edit";
-  const scope = scopeFor(actor, action);
   let query = ctx.db
     .selectFrom("documents as d")
     .innerJoin("placements as p", (j) => j.onRef("p.document_id", "=", "d.id").on("p.is_primary", "=", true))
@@ -672,15 +670,33 @@ export async function listForStaff(
           .as("v"),
       (j) => j.onRef("v.document_id", "=", "d.id"),
     );
-  if (!scope.all) {
-    const { siteIds, columnIds } = scope;
-    if (siteIds.length === 0 && columnIds.length === 0) return { rows: [], total: 0 };
+  if (filter.awaitingReview) {
+    // the steps this person decides, where they decide them
+    const reach = reviewReach(actor);
+    if (reach.length === 0) return { rows: [], total: 0 };
     query = query.where((eb) =>
-      eb.or([
-        ...(siteIds.length ? [eb("d.site_id", "in", siteIds)] : []),
-        ...(columnIds.length ? [eb("p.column_id", "in", descendantsOf(columnIds))] : []),
-      ]),
+      eb.or(
+        reach.map((r) =>
+          eb.and([
+            ...(r.siteId === null ? [] : [eb("d.site_id", "=", r.siteId)]),
+            ...(r.columnId === null ? [] : [eb("p.column_id", "in", descendantsOf([r.columnId]))]),
+            ...(r.level === null ? [] : [eb("v.review_level", "=", r.level)]),
+          ]),
+        ),
+      ),
     );
+  } else {
+    const scope = scopeFor(actor, "document.edit");
+    if (!scope.all) {
+      const { siteIds, columnIds } = scope;
+      if (siteIds.length === 0 && columnIds.length === 0) return { rows: [], total: 0 };
+      query = query.where((eb) =>
+        eb.or([
+          ...(siteIds.length ? [eb("d.site_id", "in", siteIds)] : []),
+          ...(columnIds.length ? [eb("p.column_id", "in", descendantsOf(columnIds))] : []),
+        ]),
+      );
+    }
   }
   if (filter.siteId) query = query.where("d.site_id", "=", filter.siteId);
   if (filter.columnId) query = query.where("p.column_id", "=", filter.columnId);
@@ -711,13 +727,7 @@ export async function listForStaff(
     .limit(filter.pageSize)
     .offset((filter.page - 1) * filter.pageSize)
     .execute();
-  if (!filter.awaitingReview) return { rows, total };
-  // reviewers see only the steps they hold
-  const visible = await filterAsync(rows, async (r) => {
-    const path = (await columnPath(ctx, r.column_id)).map((c) => c.id);
-    return can(actor, "document.review", { siteId: r.site_id, columnPath: path, level: r.review_level ?? 1 });
-  });
-  return { rows: visible, total: visible.length };
+  return { rows, total };
 }
 
 function descendantsOf(columnIds: number[]) {
@@ -725,11 +735,6 @@ function descendantsOf(columnIds: number[]) {
       select id from columns where id in (${sql.join(columnIds)})
       union select c.id from columns c join t on c.parent_id = t.id)
     select id from t)`;
-}
-
-async function filterAsync<T>(items: T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
-  const flags = await Promise.all(items.map(keep));
-  return items.filter((_, i) => flags[i]);
 }
 
 /** Published documents anyone on staff may reference into their own columns. */
