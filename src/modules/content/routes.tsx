@@ -15,7 +15,7 @@ import { isInlineType } from "../../core/storage.ts";
 import type { AdminFrame } from "../../web/admin-layout.tsx";
 import { documentHref } from "../../web/layout.tsx";
 import { siteBase } from "../sites/frame.ts";
-import { columnsAllowed, getSite } from "../sites/service.ts";
+import { columnsAllowed, getSite, listSites } from "../sites/service.ts";
 import { METADATA_FIELDS } from "./metadata.ts";
 import { attachmentForDownload, liveDocumentByRef } from "./public.ts";
 import { DOCUMENT_TYPES, type DocumentType } from "./schema.ts";
@@ -135,23 +135,43 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
 
   const listPage = async (request: FastifyRequest, reply: FastifyReply, awaitingReview: boolean) => {
     const frame = adminFrame(request, reply);
-    const page = queryInt((request.query as { page?: string }).page, 1);
+    const query = request.query as { page?: string; site?: string; q?: string };
+    const page = queryInt(query.page, 1);
+    const filter = {
+      siteId: queryInt(query.site, 0, 0) || undefined,
+      title: String(query.q ?? "")
+        .trim()
+        .slice(0, 50),
+    };
     const { rows, total } = await listForStaff(ctx, frame.actor, {
+      ...filter,
       awaitingReview,
       page,
       pageSize: PAGE_SIZE,
     });
     const path = awaitingReview ? "/admin/reviews" : "/admin/documents";
+    // every site is offered: the filter only narrows, the permission check decides what is listed
+    const sites = await listSites(ctx);
+    const params = (n: number) =>
+      new URLSearchParams({
+        ...(filter.siteId ? { site: String(filter.siteId) } : {}),
+        ...(filter.title ? { q: filter.title } : {}),
+        page: String(n),
+      });
     return sendPage(
       reply,
       <DocumentsPage
         frame={frame}
         title={awaitingReview ? "待我审核" : "信息管理"}
         section={awaitingReview ? "reviews" : "documents"}
+        action={path}
+        filter={{ site: filter.siteId ? String(filter.siteId) : "", q: filter.title }}
+        sites={sites.map((s) => ({ id: s.id, name: s.name }))}
         rows={rows}
+        total={total}
         page={page}
         pages={Math.max(1, Math.ceil(total / PAGE_SIZE))}
-        href={(n) => `${path}?page=${n}`}
+        href={(n) => `${path}?${params(n)}`}
       />,
     );
   };

@@ -644,7 +644,15 @@ export async function diffVersions(ctx: AppContext, documentId: number, fromId: 
 export async function listForStaff(
   ctx: AppContext,
   actor: Actor,
-  filter: { siteId?: number; columnId?: number; awaitingReview?: boolean; page: number; pageSize: number },
+  filter: {
+    siteId?: number | undefined;
+    columnId?: number | undefined;
+    /** Part of the latest version's title. */
+    title?: string | undefined;
+    awaitingReview?: boolean;
+    page: number;
+    pageSize: number;
+  },
 ) {
   let query = ctx.db
     .selectFrom("documents as d")
@@ -700,6 +708,7 @@ export async function listForStaff(
   }
   if (filter.siteId) query = query.where("d.site_id", "=", filter.siteId);
   if (filter.columnId) query = query.where("p.column_id", "=", filter.columnId);
+  if (filter.title) query = query.where("v.title", "ilike", `%${escapeLike(filter.title)}%`);
   if (filter.awaitingReview)
     query = query.where("v.status", "=", "in_review").where("v.author_id", "is distinct from", actor.id);
   const total = Number(
@@ -730,6 +739,10 @@ export async function listForStaff(
   return { rows, total };
 }
 
+function escapeLike(text: string): string {
+  return text.replace(/[%_\\]/g, "\\$&");
+}
+
 function descendantsOf(columnIds: number[]) {
   return sql<number>`(with recursive t(id) as (
       select id from columns where id in (${sql.join(columnIds)})
@@ -744,7 +757,7 @@ export async function searchLiveForPlacement(ctx: AppContext, term: string, limi
     .innerJoin("document_versions as v", "v.id", "d.live_version_id")
     .innerJoin("sites as s", "s.id", "d.site_id")
     .select(["d.id", "v.title", "s.name as site_name", "d.first_published_at"])
-    .where("v.title", "ilike", `%${term.replace(/[%_\\]/g, "\\$&")}%`)
+    .where("v.title", "ilike", `%${escapeLike(term)}%`)
     .orderBy("d.first_published_at", "desc")
     .limit(limit)
     .execute();

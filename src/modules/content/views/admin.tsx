@@ -105,7 +105,11 @@ export function DocumentsPage(props: {
   frame: AdminFrame;
   title: string;
   section: string;
+  action: string;
+  filter: { site: string; q: string };
+  sites: { id: number; name: string }[];
   rows: ListRow[];
+  total: number;
   page: number;
   pages: number;
   href: (n: number) => string;
@@ -122,6 +126,17 @@ export function DocumentsPage(props: {
           </a>
         </p>
       )}
+      <form method="get" action={props.action} class="filter-form" aria-label="筛选">
+        <Field
+          name="site"
+          label="站点"
+          value={props.filter.site}
+          options={props.sites.map((s) => ({ value: String(s.id), label: s.name }))}
+        />
+        <Field name="q" label="标题包含" value={props.filter.q} type="search" />
+        <button type="submit">筛选</button>
+      </form>
+      <p class="count">共 {props.total} 条</p>
       <DocumentTable rows={props.rows} />
       <Pagination page={props.page} pages={props.pages} href={props.href} />
     </AdminLayout>
