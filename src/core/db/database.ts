@@ -6,6 +6,8 @@ export type Db = Kysely<Database>;
 
 // Return bigint counts and numerics as JS numbers; our counts stay far below 2^53.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+// A SQL date is a calendar day, not a moment: keep it as "YYYY-MM-DD" rather than a local-midnight Date.
+pg.types.setTypeParser(1082, (value) => value);
 
 export function connect(url: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max });

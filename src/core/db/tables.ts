@@ -15,7 +15,18 @@ export interface WorkflowEventsTable {
   created_at: Generated<Date>;
 }
 
+export interface CalendarDaysTable {
+  /** YYYY-MM-DD; read back as a string (see the date parser in database.ts). */
+  day: string;
+  kind: "holiday" | "workday";
+  name: string;
+  source: Generated<string>;
+  provisional: Generated<boolean>;
+  updated_at: Generated<Date>;
+}
+
 /** Every table, as Kysely sees it. Each module owns the shape of its own tables. */
 export interface Database extends SitesTables, ContentTables, IdentityTables {
   workflow_events: WorkflowEventsTable;
+  calendar_days: CalendarDaysTable;
 }
