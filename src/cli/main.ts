@@ -6,6 +6,7 @@ import { buildServer } from "../core/http/server.tsx";
 import { openPlatform } from "../core/platform.ts";
 import { demoImported, importDemo } from "../demo/import.ts";
 import { publishDueVersions } from "../modules/content/service.ts";
+import { escalateOverdue } from "../modules/disclosure/requests.ts";
 import { randomPassword } from "../modules/identity/passwords.ts";
 import { addGrant, createStaff, staffCount } from "../modules/identity/service.ts";
 
@@ -51,10 +52,15 @@ async function start(): Promise<void> {
     await createAdmin(ctx, "admin", "系统管理员", firstPassword);
   }
   const app = await buildServer(ctx);
+  // Time-driven work; each step is idempotent, so several processes may run it side by side.
+  const tick = async () => {
+    await publishDueVersions(ctx);
+    await escalateOverdue(ctx);
+  };
   const timer = setInterval(() => {
-    publishDueVersions(ctx).catch((error) => app.log.error({ err: error }, "scheduled publishing failed"));
+    tick().catch((error) => app.log.error({ err: error }, "scheduled work failed"));
   }, config.schedulerIntervalMs);
-  await publishDueVersions(ctx);
+  await tick();
   await app.listen({ port: config.port, host: config.host });
   say("");
   say(`门户网站：  ${config.publicUrl}/`);

@@ -264,7 +264,7 @@ async function importPortal(
         : c.id === "col-zwfw-wt"
           ? city.service_portal_url
           : c.id === "col-zwgk-ysq"
-            ? "/col/xxgkzn/"
+            ? "/ysqgk/"
             : `${city.portal_url.replace(/\/$/, "")}/${c.slug}/`;
     const row = await trx
       .insertInto("columns")

@@ -27,6 +27,7 @@ export function AdminLayout(props: {
     ["home", "/admin", "工作台", true],
     ["documents", "/admin/documents", "信息管理", hasScope(editScope) || hasScope(reviewScope)],
     ["reviews", "/admin/reviews", "待我审核", hasScope(reviewScope)],
+    ["requests", "/admin/requests", "依申请公开", hasScope(scopeFor(actor, "case.handle"))],
     ["sites", "/admin/sites", "站点与栏目", hasScope(siteScope)],
     ["users", "/admin/users", "用户与授权", hasScope(siteScope)],
   ];

@@ -10,7 +10,9 @@ export type Action =
   | "site.manage" // site settings, columns, grants within the site
   | "document.edit" // write drafts, submit, attach, place references
   | "document.review" // decide a review step (the level must match for reviewers)
-  | "document.publish"; // withdraw, restore to published
+  | "document.publish" // withdraw, restore to published
+  | "case.handle" // register and answer citizens' cases (依申请公开 …)
+  | "case.approve"; // approve what the law reserves for the head of the office (延期答复 …)
 
 export interface GrantScope {
   role: Role;
@@ -36,9 +38,17 @@ export interface Target {
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
   sysadmin: ["platform.manage", "site.manage"],
-  site_admin: ["site.manage", "document.edit", "document.review", "document.publish"],
+  site_admin: [
+    "site.manage",
+    "document.edit",
+    "document.review",
+    "document.publish",
+    "case.handle",
+    "case.approve",
+  ],
   editor: ["document.edit"],
   reviewer: ["document.review", "document.publish"],
+  officer: ["case.handle"],
 };
 
 function grantAllows(grant: GrantScope, action: Action, target: Target | undefined): boolean {

@@ -1,5 +1,6 @@
 import type { Generated } from "kysely";
 import type { ContentTables } from "../../modules/content/schema.ts";
+import type { RequestTables } from "../../modules/disclosure/request-schema.ts";
 import type { IdentityTables } from "../../modules/identity/schema.ts";
 import type { SitesTables } from "../../modules/sites/schema.ts";
 
@@ -26,7 +27,7 @@ export interface CalendarDaysTable {
 }
 
 /** Every table, as Kysely sees it. Each module owns the shape of its own tables. */
-export interface Database extends SitesTables, ContentTables, IdentityTables {
+export interface Database extends SitesTables, ContentTables, IdentityTables, RequestTables {
   workflow_events: WorkflowEventsTable;
   calendar_days: CalendarDaysTable;
 }

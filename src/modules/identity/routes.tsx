@@ -4,6 +4,7 @@ import type { AppContext } from "../../core/context.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../../core/errors.ts";
 import { adminFrame, RedirectToLogin } from "../../core/http/admin.ts";
 import { type FormState, formProblem, readForm, sendPage } from "../../core/http/forms.ts";
+import { requestsOfCitizen } from "../disclosure/requests.ts";
 import { columnsOf, listDepartments, listSites } from "../sites/service.ts";
 import {
   authenticate,
@@ -140,7 +141,14 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
     const user = await findUser(ctx, request.actor.id);
     if (!user) throw new NotFoundError();
     if (user.kind === "staff") return reply.redirect("/admin", 303);
-    return sendPage(reply, <AccountPage csrf={reply.generateCsrf()} user={user} />);
+    return sendPage(
+      reply,
+      <AccountPage
+        csrf={reply.generateCsrf()}
+        user={user}
+        requests={await requestsOfCitizen(ctx, user.id)}
+      />,
+    );
   });
 
   /* ---------------------------------------------------------- user administration */

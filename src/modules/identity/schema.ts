@@ -1,6 +1,6 @@
 import type { Generated, Selectable } from "kysely";
 
-export const ROLES = ["sysadmin", "site_admin", "editor", "reviewer"] as const;
+export const ROLES = ["sysadmin", "site_admin", "editor", "reviewer", "officer"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
@@ -8,6 +8,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   site_admin: "站点管理员",
   editor: "编辑",
   reviewer: "审核人",
+  officer: "经办人",
 };
 
 export interface UsersTable {

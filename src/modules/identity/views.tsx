@@ -3,6 +3,7 @@ import { type AdminFrame, AdminLayout } from "../../web/admin-layout.tsx";
 import { CsrfField, ErrorSummary, Field } from "../../web/components.tsx";
 import { formatDateTime } from "../../web/html.ts";
 import { PlainPage } from "../../web/layout.tsx";
+import { REQUEST_STATES, type RequestState } from "../disclosure/request-schema.ts";
 import type { Grant } from "./schema.ts";
 import { ROLE_LABELS, ROLES } from "./schema.ts";
 
@@ -129,9 +130,17 @@ export function RegisterPage({ csrf, state }: { csrf: string; state: FormState }
 export function AccountPage({
   csrf,
   user,
+  requests,
 }: {
   csrf: string;
   user: { display_name: string; phone_masked: string | null; created_at: Date };
+  requests: {
+    id: number;
+    tracking_no: string;
+    description: string;
+    state: RequestState;
+    due_on: string | null;
+  }[];
 }) {
   return (
     <PlainPage title="个人中心">
@@ -151,6 +160,19 @@ export function AccountPage({
           </tr>
         </tbody>
       </table>
+      <h2>我的政府信息公开申请</h2>
+      {requests.length === 0 ? (
+        <p class="empty">暂无申请。</p>
+      ) : (
+        <ul>
+          {requests.map((r) => (
+            <li key={r.id}>
+              <a href={`/account/requests/${r.id}`}>{r.tracking_no}</a> {r.description.slice(0, 30)}（
+              {REQUEST_STATES[r.state]}）
+            </li>
+          ))}
+        </ul>
+      )}
       <form method="post" action="/account/logout">
         <CsrfField token={csrf} />
         <button type="submit">退出登录</button>
