@@ -305,7 +305,7 @@ export async function findForApplicant(ctx: AppContext, trackingNo: string, quer
     .where("tracking_no", "=", trackingNo.trim().toUpperCase())
     .executeTakeFirst();
   const expected = request ? codeHash(request.tracking_no, queryCode.trim()) : randomBytes(32);
-  if (!request || !request.query_code_hash.equals(expected))
+  if (!request?.query_code_hash.equals(expected))
     throw new UserError("申请编号或查询码不正确，请核对后重新输入", 404);
   return request;
 }
