@@ -10,6 +10,7 @@ import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { sql } from "kysely";
 import { registerContentRoutes } from "../../modules/content/routes.tsx";
+import { registerReportRoutes } from "../../modules/disclosure/report-routes.tsx";
 import { registerRequestRoutes } from "../../modules/disclosure/request-routes.tsx";
 import { registerIdentityRoutes, SESSION_COOKIE } from "../../modules/identity/routes.tsx";
 import { actorForSession } from "../../modules/identity/service.ts";
@@ -201,6 +202,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await registerContentRoutes(app, ctx);
   await registerSiteAdminRoutes(app, ctx);
   await registerRequestRoutes(app, ctx);
+  await registerReportRoutes(app, ctx);
   await registerSiteRoutes(app, ctx);
   return app;
 }

@@ -40,6 +40,7 @@ export const METADATA_FIELDS: Record<DocumentType, MetadataField[]> = {
   ],
   notice: [{ key: "source", label: "来源" }],
   page: [],
+  report: [],
 };
 
 /** Keeps only the type's fields, trimmed, and checks them; throws a UserError listing problems. */

@@ -1,6 +1,6 @@
 import type { Generated, Selectable } from "kysely";
 
-export const DOCUMENT_TYPES = ["news", "notice", "policy", "interpretation", "page"] as const;
+export const DOCUMENT_TYPES = ["news", "notice", "policy", "interpretation", "page", "report"] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
 export const DOCUMENT_TYPE_LABELS: Record<DocumentType, string> = {
@@ -9,6 +9,7 @@ export const DOCUMENT_TYPE_LABELS: Record<DocumentType, string> = {
   policy: "政策文件",
   interpretation: "政策解读",
   page: "单页",
+  report: "年度报告",
 };
 
 export type VersionStatus = "draft" | "in_review" | "approved" | "rejected" | "superseded";

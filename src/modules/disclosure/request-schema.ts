@@ -205,10 +205,23 @@ export interface NoticeCountersTable {
   last: number;
 }
 
+export interface AnnualReportsTable {
+  id: Generated<number>;
+  site_id: number;
+  year: number;
+  narrative: Generated<Record<string, string>>;
+  manual: Generated<Record<string, number>>;
+  document_id: number | null;
+  updated_by: number | null;
+  updated_at: Generated<Date>;
+}
+
+/** 依申请公开 and the annual report built from it. */
 export interface RequestTables {
   info_requests: InfoRequestsTable;
   info_request_notices: InfoRequestNoticesTable;
   notice_counters: NoticeCountersTable;
+  annual_reports: AnnualReportsTable;
 }
 
 export type InfoRequest = Selectable<InfoRequestsTable>;
