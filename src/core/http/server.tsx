@@ -15,6 +15,7 @@ import { registerRequestRoutes } from "../../modules/disclosure/request-routes.t
 import { registerIdentityRoutes, SESSION_COOKIE } from "../../modules/identity/routes.tsx";
 import { actorForSession } from "../../modules/identity/service.ts";
 import { registerSiteAdminRoutes } from "../../modules/sites/admin-routes.tsx";
+import { registerCalendarRoutes } from "../../modules/sites/calendar-routes.tsx";
 import { registerSiteRoutes } from "../../modules/sites/routes.tsx";
 import { buildIslands, islandByUrl } from "../../web/islands.ts";
 import { PlainPage } from "../../web/layout.tsx";
@@ -201,6 +202,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await registerIdentityRoutes(app, ctx);
   await registerContentRoutes(app, ctx);
   await registerSiteAdminRoutes(app, ctx);
+  await registerCalendarRoutes(app, ctx);
   await registerRequestRoutes(app, ctx);
   await registerReportRoutes(app, ctx);
   await registerSiteRoutes(app, ctx);

@@ -28,9 +28,12 @@ export function SitesPage({
   return (
     <AdminLayout frame={frame} title="站点与栏目" section="sites">
       {mayCreate && (
-        <p>
+        <p class="button-row">
           <a class="button" href="/admin/sites/new">
             新建站点
+          </a>
+          <a class="button" href="/admin/calendar">
+            工作日历
           </a>
         </p>
       )}
