@@ -4,8 +4,11 @@ import type { Transaction } from "kysely";
 import type { AppContext } from "../core/context.ts";
 import type { Database } from "../core/db/tables.ts";
 import { sanitizeRichText } from "../core/sanitize.ts";
+import { FLAG_TRUE } from "../modules/content/metadata.ts";
+import { assignIndexNo, orgCodeCheckChar, usccCheckChar } from "../modules/disclosure/catalogue.ts";
 import type { SiteSettings } from "../modules/sites/schema.ts";
 import { getAppState, setAppState } from "../modules/sites/service.ts";
+import { importBudgetDemo } from "./budget.ts";
 
 export const DEMO_DIR = path.resolve(import.meta.dirname, "../../demo");
 
@@ -59,6 +62,7 @@ interface CorpusPolicy {
   published_date: string;
   theme: string;
   validity: string;
+  replaced_by: string | null;
   doc_form: string;
   column_id: string;
   body: string;
@@ -96,6 +100,12 @@ const COLUMN_TYPE_BY_NAME: Record<string, string> = {
   行政区划: "概况信息",
   历史文化: "概况信息",
   文旅青禾: "概况信息",
+};
+
+/** Portal columns that link to a module's own public pages (src/modules/disclosure/budget-routes.tsx). */
+const MODULE_PAGE_COLUMNS: Record<string, string> = {
+  "col-zwgk-czyjs": "/czyjs/",
+  "col-zwgk-zdxm": "/zdxm/",
 };
 
 /** Review chains the demo starts with: the portal has three levels, department sites one or two. */
@@ -143,14 +153,19 @@ export async function importDemo(ctx: AppContext, progress: Progress = () => {})
     "policies.json",
   );
   await ctx.db.transaction().execute(async (trx) => {
-    const departments = await importDepartments(trx, site.departments);
+    const departments = await importDepartments(trx, site.departments, site.city.admin_code);
     progress(`部门 ${departments.size} 个`);
     const portal = await importPortal(trx, site.city, site.columns, departments);
     progress(`门户网站栏目 ${site.columns.length} 个`);
     const deptSites = await importDepartmentSites(trx, site.city, site.departments, departments);
     progress(`部门网站 ${deptSites.size} 个`);
     await importPortalPages(trx, site.city, site.departments, portal);
+    await importBudgetDemo(trx, portal.siteId, new Map([...deptSites].map(([ref, d]) => [ref, d.siteId])));
+    progress("财政预决算和重大建设项目（虚构演示数据）");
     let done = 0;
+    // 政府信息公开目录: catalogue items get their 索引号 in published-date order, after all are in
+    const catalogue: { id: number; publishedAt: Date; order: string }[] = [];
+    const publishedOn = new Map(corpus.policies.map((p) => [p.id, p.published_date]));
     for (const policy of corpus.policies) {
       const home = deptSites.get(policy.issuer_department);
       if (!home) throw new Error(`政策 ${policy.id} 的发文部门 ${policy.issuer_department} 不存在`);
@@ -158,7 +173,8 @@ export async function importDemo(ctx: AppContext, progress: Progress = () => {})
         .map((d) => departments.get(d)?.name)
         .filter(Boolean)
         .join("、");
-      await importDocument(trx, {
+      const lapsed = policy.validity !== "有效";
+      const policyId = await importDocument(trx, {
         ref: policy.id,
         type: "policy",
         siteId: home.siteId,
@@ -173,17 +189,24 @@ export async function importDemo(ctx: AppContext, progress: Progress = () => {})
           written_date: policy.written_date,
           theme: policy.theme,
           doc_form: policy.doc_form,
+          // 办法、规定、细则 are the demo city's 行政规范性文件
+          ...(policy.doc_form === "办法/规定/细则" ? { normative: FLAG_TRUE } : {}),
           validity: policy.validity,
+          // the corpus has no lapse dates: a replaced document lapses when its successor is published
+          ...(lapsed && policy.replaced_by ? { valid_to: publishedOn.get(policy.replaced_by) ?? "" } : {}),
+          ...(policy.replaced_by ? { replaced_by: policy.replaced_by } : {}),
+          disclosure: "主动公开",
         },
         publishedAt: at(policy.published_date),
       });
+      catalogue.push({ id: policyId, publishedAt: at(policy.published_date), order: `0${policy.id}` });
       if (++done % 20 === 0) progress(`政策文件 ${done}/${corpus.policies.length}`);
     }
     progress(`政策文件 ${corpus.policies.length} 件`);
     for (const item of corpus.interpretations) {
       const home = deptSites.get(item.department);
       if (!home) throw new Error(`解读 ${item.id} 的部门 ${item.department} 不存在`);
-      await importDocument(trx, {
+      const interpretationId = await importDocument(trx, {
         ref: item.id,
         type: "interpretation",
         siteId: home.siteId,
@@ -192,18 +215,39 @@ export async function importDemo(ctx: AppContext, progress: Progress = () => {})
         referenceColumns: [portal.columns.get(item.column_id)].filter((c): c is number => c !== undefined),
         title: item.title,
         bodyHtml: textToHtml(item.body),
-        metadata: { interpreter: departments.get(item.department)?.name ?? "", policy_ref: item.policy_id },
+        metadata: {
+          interpreter: departments.get(item.department)?.name ?? "",
+          policy_ref: item.policy_id,
+          form: "文字解读",
+          disclosure: "主动公开",
+        },
         publishedAt: at(item.published_date),
       });
+      catalogue.push({ id: interpretationId, publishedAt: at(item.published_date), order: `1${item.id}` });
     }
     progress(`政策解读 ${corpus.interpretations.length} 篇`);
+    catalogue.sort(
+      (a, b) => a.publishedAt.getTime() - b.publishedAt.getTime() || a.order.localeCompare(b.order),
+    );
+    for (const item of catalogue) await assignIndexNo(trx, item.id, item.publishedAt);
+    progress(`索引号 ${catalogue.length} 个`);
   });
   await setAppState(ctx, "demo_imported", { at: new Date().toISOString() });
 }
 
-async function importDepartments(trx: Trx, list: CorpusDepartment[]) {
+/**
+ * A fictional 统一社会信用代码 for the n-th demo department: 1 (机构编制) 1 (机关), the city's
+ * region code, a 组织机构代码 "MB" + six digits with its check character, and the final check.
+ */
+export function demoOrgCode(regionCode: string, n: number): string {
+  const org = `MB${String(n).padStart(6, "0")}`;
+  const first17 = `11${regionCode}${org}${orgCodeCheckChar(org)}`;
+  return `${first17}${usccCheckChar(first17)}`;
+}
+
+async function importDepartments(trx: Trx, list: CorpusDepartment[], regionCode: string) {
   const ids = new Map<string, { id: number; name: string }>();
-  for (const d of list) {
+  for (const [index, d] of list.entries()) {
     const row = await trx
       .insertInto("departments")
       .values({
@@ -214,6 +258,7 @@ async function importDepartments(trx: Trx, list: CorpusDepartment[]) {
         duties: d.duties,
         phone: d.phone,
         address: d.address,
+        org_code: demoOrgCode(regionCode, 1001 + index),
       })
       .returning("id")
       .executeTakeFirstOrThrow();
@@ -288,6 +333,13 @@ async function importPortal(
       .executeTakeFirstOrThrow();
     ids.set(c.id, row.id);
   }
+  // 财政预决算 and 重大建设项目 show the disclosure module's pages rather than a document list
+  for (const [ref, url] of Object.entries(MODULE_PAGE_COLUMNS))
+    await trx
+      .updateTable("columns")
+      .set({ type: "link", link_url: url, review_steps: [] })
+      .where("ref", "=", ref)
+      .execute();
   return { siteId: site.id, columns: ids };
 }
 

@@ -28,6 +28,13 @@ export function AdminLayout(props: {
     ["documents", "/admin/documents", "信息管理", hasScope(editScope) || hasScope(reviewScope)],
     ["reviews", "/admin/reviews", "待我审核", hasScope(reviewScope)],
     ["requests", "/admin/requests", "依申请公开", hasScope(scopeFor(actor, "case.handle"))],
+    [
+      "disclosure",
+      "/admin/disclosure/budget",
+      "预决算与项目",
+      hasScope(siteScope) || editScope.all || editScope.siteIds.length > 0,
+    ],
+    ["catalogue", "/admin/disclosure/lag", "公开目录", siteScope.all || siteScope.siteIds.length > 0],
     ["sites", "/admin/sites", "站点与栏目", hasScope(siteScope)],
     ["users", "/admin/users", "用户与授权", hasScope(siteScope)],
   ];

@@ -1,6 +1,7 @@
 import type { Generated } from "kysely";
 import type { ContentTables } from "../../modules/content/schema.ts";
 import type { RequestTables } from "../../modules/disclosure/request-schema.ts";
+import type { BudgetTables, CatalogueTables } from "../../modules/disclosure/schema.ts";
 import type { IdentityTables } from "../../modules/identity/schema.ts";
 import type { SitesTables } from "../../modules/sites/schema.ts";
 
@@ -31,3 +32,9 @@ export interface Database extends SitesTables, ContentTables, IdentityTables, Re
   workflow_events: WorkflowEventsTable;
   calendar_days: CalendarDaysTable;
 }
+
+/** 财政预决算 and 重大建设项目 (disclosure module), merged into Database. */
+export interface Database extends BudgetTables {}
+
+/** 政府信息公开目录: the 索引号 counter (disclosure module), merged into Database. */
+export interface Database extends CatalogueTables {}

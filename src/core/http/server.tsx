@@ -10,6 +10,8 @@ import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { sql } from "kysely";
 import { registerContentRoutes } from "../../modules/content/routes.tsx";
+import { registerBudgetRoutes } from "../../modules/disclosure/budget-routes.tsx";
+import { registerLibraryRoutes } from "../../modules/disclosure/library-routes.tsx";
 import { registerReportRoutes } from "../../modules/disclosure/report-routes.tsx";
 import { registerRequestRoutes } from "../../modules/disclosure/request-routes.tsx";
 import { registerIdentityRoutes, SESSION_COOKIE } from "../../modules/identity/routes.tsx";
@@ -205,6 +207,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await registerCalendarRoutes(app, ctx);
   await registerRequestRoutes(app, ctx);
   await registerReportRoutes(app, ctx);
+  await registerBudgetRoutes(app, ctx);
+  await registerLibraryRoutes(app, ctx);
   await registerSiteRoutes(app, ctx);
   return app;
 }

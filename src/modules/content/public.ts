@@ -1,4 +1,6 @@
+import { sql } from "kysely";
 import type { AppContext } from "../../core/context.ts";
+import type { DocumentType } from "./schema.ts";
 
 /**
  * Reading for public pages. Everything here goes through documents.live_version_id, which only
@@ -78,6 +80,7 @@ export async function liveDocumentInSite(ctx: AppContext, documentId: number, si
       "d.site_id",
       "d.first_published_at",
       "d.live_changed_at",
+      "d.index_no",
       "v.id as version_id",
       "v.title",
       "v.summary",
@@ -110,7 +113,85 @@ export async function liveDocumentInSite(ctx: AppContext, documentId: number, si
         .orderBy("id")
         .execute()
     : [];
-  return { ...doc, columnId: here.id, attachments };
+  const links = await documentLinks(ctx, doc, siteId);
+  return { ...doc, columnId: here.id, attachments, links };
+}
+
+/** A public document another one links to, with where it can be read from the current site. */
+export interface LinkedDocument {
+  id: number;
+  title: string;
+  type: string;
+  first_published_at: Date | null;
+  metadata: Record<string, string>;
+  /** Placed in the current site: link within it; otherwise link to the owning site. */
+  here: boolean;
+  owner_kind: string;
+  owner_code: string;
+}
+
+export interface DocumentLinks {
+  /** For a policy: its public interpretations (相关解读). */
+  interpretations: LinkedDocument[];
+  /** For an interpretation: the policy it interprets (相关政策). */
+  policy: LinkedDocument | undefined;
+  /** For a policy that is no longer valid: the document that replaced it. */
+  replacedBy: LinkedDocument | undefined;
+  /** For a policy: the documents it replaced (reverse of replaced_by). */
+  replaces: LinkedDocument[];
+}
+
+/**
+ * The typed links between public documents, resolved both ways. Links live in the versioned
+ * metadata (an interpretation's policy_ref, a policy's replaced_by) as the target's ref or id;
+ * only public documents are ever shown.
+ */
+export async function documentLinks(
+  ctx: AppContext,
+  doc: { id: number; ref: string | null; type: string; metadata: Record<string, string> },
+  siteId: number,
+): Promise<DocumentLinks> {
+  const links: DocumentLinks = {
+    interpretations: [],
+    policy: undefined,
+    replacedBy: undefined,
+    replaces: [],
+  };
+  const keys = [String(doc.id), ...(doc.ref ? [doc.ref] : [])];
+  const linked = () =>
+    liveDocuments(ctx)
+      .select([
+        "d.id",
+        "d.type",
+        "v.title",
+        "v.metadata",
+        "d.first_published_at",
+        "owner.kind as owner_kind",
+        "owner.code as owner_code",
+        sql<boolean>`exists (select 1 from placements lp join columns lc on lc.id = lp.column_id
+          where lp.document_id = d.id and lc.site_id = ${siteId})`.as("here"),
+      ])
+      .orderBy("d.first_published_at")
+      .orderBy("d.id");
+  const byKey = (key: string, type: DocumentType) =>
+    linked()
+      .where("d.type", "=", type)
+      .where((eb) => eb.or([eb("d.ref", "=", key), eb(sql<string>`d.id::text`, "=", key)]))
+      .executeTakeFirst();
+  if (doc.type === "policy") {
+    links.interpretations = await linked()
+      .where("d.type", "=", "interpretation")
+      .where(sql<string>`v.metadata->>'policy_ref'`, "in", keys)
+      .execute();
+    links.replaces = await linked()
+      .where("d.type", "=", "policy")
+      .where(sql<string>`v.metadata->>'replaced_by'`, "in", keys)
+      .execute();
+    if (doc.metadata.replaced_by) links.replacedBy = await byKey(doc.metadata.replaced_by, "policy");
+  }
+  if (doc.type === "interpretation" && doc.metadata.policy_ref)
+    links.policy = await byKey(doc.metadata.policy_ref, "policy");
+  return links;
 }
 
 /** The only live document of a single-page column (the newest one if several were placed). */

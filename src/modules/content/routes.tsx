@@ -14,6 +14,7 @@ import {
 import { isInlineType } from "../../core/storage.ts";
 import type { AdminFrame } from "../../web/admin-layout.tsx";
 import { documentHref } from "../../web/layout.tsx";
+import { documentKey, GATE_MESSAGE, GATE_WARNING, publishingNotice } from "../disclosure/catalogue.ts";
 import { siteBase } from "../sites/frame.ts";
 import { columnsAllowed, getSite, listSites } from "../sites/service.ts";
 import { METADATA_FIELDS } from "./metadata.ts";
@@ -25,6 +26,7 @@ import {
   decide,
   diffVersions,
   documentForEditing,
+  linkChoices,
   listForStaff,
   placeDocument,
   removePlacement,
@@ -65,6 +67,15 @@ function valuesOf(input: DraftInput): Record<string, string> {
   };
   for (const [k, v] of Object.entries(input.metadata)) values[`meta.${k}`] = String(v ?? "");
   return values;
+}
+
+/** The metadata among a form's values ("meta.key" → "key"). */
+function metadataValues(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values)
+      .filter(([k]) => k.startsWith("meta."))
+      .map(([k, v]) => [k.slice(5), v]),
+  );
 }
 
 /** "2026-12-01T09:30" from a datetime-local field, read as China time. */
@@ -184,12 +195,24 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
 
   app.get("/admin/documents/new", async (request, reply) => {
     const frame = adminFrame(request, reply);
-    const query = request.query as { type?: string; column?: string };
+    const query = request.query as { type?: string; column?: string; policy?: string };
     const columns = await editableColumns(frame.actor);
-    const state = { values: { columnId: query.column ?? "" } };
+    const type = chosenType(query.type);
+    // "为本文件撰写政策解读" arrives with the policy chosen
+    const policy =
+      type === "interpretation" && typeof query.policy === "string" ? query.policy.slice(0, 40) : "";
+    const state = {
+      values: { columnId: query.column ?? "", ...(policy ? { "meta.policy_ref": policy } : {}) },
+    };
     return sendPage(
       reply,
-      <NewDocumentPage frame={frame} state={state} columns={columns} type={chosenType(query.type)} />,
+      <NewDocumentPage
+        frame={frame}
+        state={state}
+        columns={columns}
+        type={type}
+        choices={await linkChoices(ctx, frame.actor, type, null, { policy_ref: policy })}
+      />,
     );
   });
   app.post("/admin/documents/new", async (request, reply) => {
@@ -211,6 +234,7 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
           state={state}
           columns={await editableColumns(frame.actor)}
           type={type}
+          choices={await linkChoices(ctx, frame.actor, type, null, metadataValues(state.values))}
         />,
         400,
       );
@@ -243,6 +267,7 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
     );
     const site = await getSite(ctx, data.doc.site_id);
     const publicHref = data.doc.live_version_id ? `${siteBase(site)}${documentHref("", data.doc.id)}` : null;
+    const notice = latest ? await publishingNotice(ctx.db, data.doc, latest.metadata) : undefined;
     return sendPage(
       reply,
       <DocumentEditorPage
@@ -251,6 +276,15 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
         state={{ ...state, values }}
         placeChoices={placeChoices}
         publicHref={publicHref}
+        choices={await linkChoices(ctx, frame.actor, data.doc.type, data.doc.id, metadataValues(values))}
+        notice={
+          notice && {
+            ...notice,
+            warning: GATE_WARNING,
+            refusal: GATE_MESSAGE,
+            writeHref: `/admin/documents/new?type=interpretation&policy=${encodeURIComponent(documentKey(data.doc))}`,
+          }
+        }
       />,
       status,
     );

@@ -35,6 +35,8 @@ export interface DocumentsTable {
   live_changed_at: Date | null;
   withdrawn_at: Date | null;
   withdrawn_reason: string | null;
+  /** 索引号, given once at first publication (policies and interpretations); never changed. */
+  index_no: string | null;
 }
 
 export interface DocumentVersionsTable {

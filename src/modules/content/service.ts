@@ -6,10 +6,17 @@ import type { Database } from "../../core/db/tables.ts";
 import { ForbiddenError, NotFoundError, Problems, UserError } from "../../core/errors.ts";
 import { plainText, sanitizeRichText } from "../../core/sanitize.ts";
 import { eventHistory, recordEvent } from "../../core/workflow.ts";
+import { assignIndexNo, checkPublishable, documentKey } from "../disclosure/catalogue.ts";
 import { columnPath, getColumn } from "../sites/service.ts";
-import { cleanMetadata } from "./metadata.ts";
+import { cleanMetadata, linkFields } from "./metadata.ts";
 import { type ReviewContext, reviewMachine } from "./review.ts";
-import { DOCUMENT_TYPES, type DocumentRow, type DocumentType, type VersionRow } from "./schema.ts";
+import {
+  DOCUMENT_TYPE_LABELS,
+  DOCUMENT_TYPES,
+  type DocumentRow,
+  type DocumentType,
+  type VersionRow,
+} from "./schema.ts";
 
 export interface DraftInput {
   title: string;
@@ -32,7 +39,7 @@ export interface Upload {
 
 type Trx = Transaction<Database>;
 
-function checkDraft(type: DocumentType, input: DraftInput) {
+async function checkDraft(ctx: AppContext, type: DocumentType, input: DraftInput, selfId: number | null) {
   const problems = new Problems();
   const title = input.title.trim();
   if (!title) problems.add("title", "请填写标题");
@@ -47,8 +54,39 @@ function checkDraft(type: DocumentType, input: DraftInput) {
     if (!(error instanceof UserError)) throw error;
     Object.assign(problems.fields, error.fields);
   }
+  await checkLinks(ctx, type, metadata, selfId, problems);
   problems.throwIfAny();
   return { title, summary: input.summary.trim(), bodyHtml, metadata };
+}
+
+/** Finds a document by the key stored in a metadata link: its ref, or its id. */
+async function documentByKey(ctx: AppContext, key: string) {
+  return ctx.db
+    .selectFrom("documents")
+    .select(["id", "ref", "type"])
+    .where((eb) => eb.or([eb("ref", "=", key), eb(sql<string>`id::text`, "=", key)]))
+    .executeTakeFirst();
+}
+
+/** Every "link" field must name an existing document of the declared type, other than itself. */
+async function checkLinks(
+  ctx: AppContext,
+  type: DocumentType,
+  metadata: Record<string, string>,
+  selfId: number | null,
+  problems: Problems,
+): Promise<void> {
+  for (const field of linkFields(type)) {
+    const key = metadata[field.key];
+    if (!key || problems.fields[`meta.${field.key}`]) continue;
+    const target = await documentByKey(ctx, key);
+    if (!target) problems.add(`meta.${field.key}`, `所选的${field.label}不存在，请重新选择`);
+    else if (field.linkType && target.type !== field.linkType)
+      problems.add(`meta.${field.key}`, `${field.label}须选择${DOCUMENT_TYPE_LABELS[field.linkType]}`);
+    else if (target.id === selfId) problems.add(`meta.${field.key}`, `${field.label}不能选择本文件自身`);
+    // store the same key whichever way it was given
+    else metadata[field.key] = documentKey(target);
+  }
 }
 
 /** Where a document lives: its own site and primary column, as the permission check needs. */
@@ -114,7 +152,7 @@ export async function createDocument(
   if (!DOCUMENT_TYPES.includes(input.type as DocumentType))
     throw new UserError("请选择文档类型", 400, { type: "请选择文档类型" });
   const type = input.type as DocumentType;
-  const clean = checkDraft(type, input);
+  const clean = await checkDraft(ctx, type, input, null);
   const site = await ctx.db
     .selectFrom("sites")
     .select(["department_id"])
@@ -180,7 +218,7 @@ export async function saveDraft(
   const doc = await requireDocument(ctx, documentId);
   const target = await documentTarget(ctx, doc);
   if (!can(actor, "document.edit", target)) throw new ForbiddenError("您没有编辑该文档的权限");
-  const clean = checkDraft(doc.type, input);
+  const clean = await checkDraft(ctx, doc.type, input, doc.id);
   const known = await ctx.db
     .selectFrom("attachments")
     .select("id")
@@ -357,8 +395,11 @@ async function approve(trx: Trx, versionId: number, publishAt: Date | null): Pro
     .updateTable("document_versions")
     .set({ status: "approved", approved_at: now, publish_at: at, review_level: null })
     .where("id", "=", versionId)
-    .returning(["document_id"])
+    .returning(["document_id", "metadata"])
     .executeTakeFirstOrThrow();
+  // 不予公开, a missing organisation code, the 规范性文件 interpretation gate: refused here, in the
+  // same transaction, so the version stays where it was
+  await checkPublishable(trx, version.document_id, version.metadata);
   const doc = await trx
     .selectFrom("documents")
     .select("live_version_id")
@@ -399,6 +440,9 @@ async function goLive(trx: Trx, documentId: number, versionId: number, at: Date)
     })
     .where("id", "=", documentId)
     .execute();
+  // 索引号: given when a catalogue item is first published (or first published since numbering
+  // began), numbered by the year it first went public; kept for good afterwards
+  await assignIndexNo(trx, documentId, doc.first_published_at ?? at);
 }
 
 /** Puts every approved version whose scheduled time has come live. Safe to run from any process. */
@@ -761,4 +805,86 @@ export async function searchLiveForPlacement(ctx: AppContext, term: string, limi
     .orderBy("d.first_published_at", "desc")
     .limit(limit)
     .execute();
+}
+
+export interface LinkChoice {
+  value: string;
+  label: string;
+}
+
+/**
+ * What an editor may choose in each "link" field of a type: every published document of the
+ * linked type, and the unpublished ones in the editor's own reach (an interpretation is prepared
+ * alongside its policy). The current value is always offered, so editing never loses it.
+ */
+export async function linkChoices(
+  ctx: AppContext,
+  actor: Actor,
+  type: DocumentType,
+  selfId: number | null,
+  current: Record<string, string> = {},
+): Promise<Record<string, LinkChoice[]>> {
+  const result: Record<string, LinkChoice[]> = {};
+  for (const field of linkFields(type)) {
+    if (!field.linkType) continue;
+    const scope = scopeFor(actor, "document.edit");
+    const rows = await ctx.db
+      .selectFrom("documents as d")
+      .innerJoin("placements as p", (j) =>
+        j.onRef("p.document_id", "=", "d.id").on("p.is_primary", "=", true),
+      )
+      .innerJoin("sites as s", "s.id", "d.site_id")
+      .innerJoin(
+        (eb) =>
+          eb
+            .selectFrom("document_versions")
+            .distinctOn("document_id")
+            .select(["document_id", "title", "metadata"])
+            .orderBy("document_id")
+            .orderBy("number", "desc")
+            .as("latest"),
+        (j) => j.onRef("latest.document_id", "=", "d.id"),
+      )
+      .leftJoin("document_versions as live", "live.id", "d.live_version_id")
+      .select([
+        "d.id",
+        "d.ref",
+        "d.live_version_id",
+        "d.first_published_at",
+        "s.name as site_name",
+        "latest.title as latest_title",
+        "latest.metadata as latest_metadata",
+        "live.title as live_title",
+        "live.metadata as live_metadata",
+      ])
+      .where("d.type", "=", field.linkType)
+      .where("d.id", "!=", selfId ?? 0)
+      .where((eb) => {
+        const mine = scope.all
+          ? [eb.lit(true)]
+          : [
+              ...(scope.siteIds.length ? [eb("d.site_id", "in", scope.siteIds)] : []),
+              ...(scope.columnIds.length ? [eb("p.column_id", "in", descendantsOf(scope.columnIds))] : []),
+            ];
+        const key = current[field.key];
+        return eb.or([
+          eb("d.live_version_id", "is not", null),
+          ...(mine.length ? [eb.and([eb("d.withdrawn_at", "is", null), eb.or(mine)])] : []),
+          ...(key ? [eb("d.ref", "=", key), eb(sql<string>`d.id::text`, "=", key)] : []),
+        ]);
+      })
+      .orderBy(sql`d.first_published_at desc nulls first`)
+      .orderBy("d.id", "desc")
+      .execute();
+    result[field.key] = rows.map((r) => {
+      const live = r.live_version_id !== null;
+      const title = (live ? r.live_title : r.latest_title) ?? r.latest_title;
+      const number = (live ? r.live_metadata : r.latest_metadata)?.doc_number;
+      return {
+        value: documentKey(r),
+        label: `${title}${number ? `（${number}）` : ""}${live ? "" : "【未发布】"} — ${r.site_name}`,
+      };
+    });
+  }
+  return result;
 }

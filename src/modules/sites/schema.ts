@@ -61,6 +61,8 @@ export interface DepartmentsTable {
   phone: Generated<string>;
   address: Generated<string>;
   created_at: Generated<Date>;
+  /** 统一社会信用代码: the 前段码 of the 索引号 of what this department publishes (migration 0003). */
+  org_code: string | null;
 }
 
 export interface SitesTable {

@@ -2,7 +2,7 @@ import type { FormState } from "../../../core/http/forms.ts";
 import { type AdminFrame, AdminLayout } from "../../../web/admin-layout.tsx";
 import { CsrfField, ErrorSummary, Field, Pagination } from "../../../web/components.tsx";
 import { formatDateTime, formatSize } from "../../../web/html.ts";
-import { METADATA_FIELDS } from "../metadata.ts";
+import { FLAG_TRUE, METADATA_FIELDS } from "../metadata.ts";
 import {
   DOCUMENT_TYPE_LABELS,
   DOCUMENT_TYPES,
@@ -143,24 +143,79 @@ export function DocumentsPage(props: {
   );
 }
 
-function MetadataFields({ type, state }: { type: DocumentType; state: FormState }) {
+/** Choices for the metadata fields that name another document, by field key. */
+export type LinkChoices = Record<string, { value: string; label: string }[]>;
+
+function FlagField({
+  name,
+  label,
+  hint,
+  checked,
+}: {
+  name: string;
+  label: string;
+  hint?: string;
+  checked: boolean;
+}) {
+  const id = `f-${name.replace(/\./g, "-")}`;
+  return (
+    <div class="field">
+      <div class="checkbox">
+        <input
+          type="checkbox"
+          id={id}
+          name={name}
+          value="true"
+          checked={checked}
+          aria-describedby={hint ? `${id}-hint` : undefined}
+        />
+        <label for={id}>{label}</label>
+      </div>
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function MetadataFields({
+  type,
+  state,
+  choices = {},
+}: {
+  type: DocumentType;
+  state: FormState;
+  choices?: LinkChoices | undefined;
+}) {
   const fields = METADATA_FIELDS[type];
   if (fields.length === 0) return null;
   return (
     <fieldset>
       <legend>{DOCUMENT_TYPE_LABELS[type]}元数据</legend>
-      {fields.map((f) => (
-        <Field
-          key={f.key}
-          name={`meta.${f.key}`}
-          label={f.label}
-          value={state.values[`meta.${f.key}`]}
-          error={state.fields?.[`meta.${f.key}`]}
-          hint={f.hint}
-          required={f.required}
-          options={f.options}
-        />
-      ))}
+      {fields.map((f) => {
+        const name = `meta.${f.key}`;
+        const value = state.values[name];
+        if (f.kind === "flag")
+          return (
+            <FlagField key={f.key} name={name} label={f.label} hint={f.hint} checked={value === FLAG_TRUE} />
+          );
+        return (
+          <Field
+            key={f.key}
+            name={name}
+            label={f.label}
+            value={value}
+            error={state.fields?.[name]}
+            hint={f.hint}
+            required={f.required}
+            type={f.kind === "url" ? "url" : undefined}
+            multiline={f.kind === "longtext" ? 4 : undefined}
+            options={f.kind === "link" ? (choices[f.key] ?? []) : f.options}
+          />
+        );
+      })}
     </fieldset>
   );
 }
@@ -204,6 +259,7 @@ export function NewDocumentPage(props: {
   state: FormState;
   columns: ColumnChoice[];
   type: DocumentType;
+  choices?: LinkChoices;
 }) {
   const { frame, state } = props;
   const f = state.fields ?? {};
@@ -234,7 +290,7 @@ export function NewDocumentPage(props: {
           options={props.columns.map((c) => ({ value: String(c.id), label: c.label }))}
         />
         <ContentFields state={state} />
-        <MetadataFields type={props.type} state={state} />
+        <MetadataFields type={props.type} state={state} choices={props.choices} />
         <button type="submit">保存草稿</button>
       </form>
     </AdminLayout>
@@ -249,6 +305,7 @@ export interface EditorData {
     withdrawn_at: Date | null;
     withdrawn_reason: string | null;
     first_published_at: Date | null;
+    index_no: string | null;
   };
   column: { name: string; review_steps: string[] };
   versions: {
@@ -279,12 +336,24 @@ export interface EditorData {
   mayPublish: boolean;
 }
 
+/** What the catalogue says about publishing this document (规范性文件 without an interpretation). */
+export interface PublishingNotice {
+  gate: "warn" | "block";
+  missingInterpretation: boolean;
+  warning: string;
+  refusal: string;
+  /** Where to write the missing interpretation, prefilled with this policy. */
+  writeHref: string;
+}
+
 export function DocumentEditorPage(props: {
   frame: AdminFrame;
   data: EditorData;
   state: FormState;
   placeChoices: ColumnChoice[];
   publicHref: string | null;
+  choices?: LinkChoices;
+  notice?: PublishingNotice | undefined;
 }) {
   const { frame, data, state } = props;
   const latest = data.versions[0];
@@ -296,6 +365,12 @@ export function DocumentEditorPage(props: {
       <dl class="summary-list">
         <dt>类型</dt>
         <dd>{DOCUMENT_TYPE_LABELS[data.doc.type]}</dd>
+        {(data.doc.type === "policy" || data.doc.type === "interpretation") && (
+          <>
+            <dt>索引号</dt>
+            <dd>{data.doc.index_no ?? "首次发布时自动生成"}</dd>
+          </>
+        )}
         <dt>主栏目</dt>
         <dd>{data.column.name}</dd>
         <dt>审核流程</dt>
@@ -320,6 +395,21 @@ export function DocumentEditorPage(props: {
           )}
         </dd>
       </dl>
+
+      {props.notice?.missingInterpretation && (
+        <div class={`notice-banner${props.notice.gate === "block" ? " notice-refusal" : ""}`} role="note">
+          <p>
+            {props.notice.gate === "block" && !data.doc.first_published_at
+              ? props.notice.refusal
+              : props.notice.warning}
+          </p>
+          {data.mayEdit && (
+            <p>
+              <a href={props.notice.writeHref}>为本文件撰写政策解读</a>
+            </p>
+          )}
+        </div>
+      )}
 
       {data.actions.includes("approve") && latest && (
         <section class="panel" aria-labelledby="review-title">
@@ -391,7 +481,7 @@ export function DocumentEditorPage(props: {
                 ))}
               </fieldset>
             )}
-            <MetadataFields type={data.doc.type} state={state} />
+            <MetadataFields type={data.doc.type} state={state} choices={props.choices} />
             <button type="submit">保存为新版本</button>
           </form>
         </section>

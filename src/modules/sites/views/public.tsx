@@ -109,6 +109,11 @@ export function ListColumnPage(props: {
         <section class="content">
           <h1>{column.name}</h1>
           {column.description && <p class="lead">{column.description}</p>}
+          {column.column_type === "政策文件" && (
+            <p class="library-link">
+              <a href={`${frame.base}/zcwjk/`}>政策文件库（按条件查询）</a>
+            </p>
+          )}
           <p class="count">共 {props.total} 条</p>
           <DocumentList base={frame.base} rows={props.rows} />
           <Pagination page={props.page} pages={props.pages} href={href} />
