@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { assertAccessible, axeViolations, describeViolations, launchBrowser } from "./support/browser.ts";
 import {
   siteId,
   staffWith,
@@ -9,20 +9,6 @@ import {
   TEST_PASSWORD,
   type TestPlatform,
 } from "./support/platform.ts";
-
-/**
- * Real pages in real headless Chromium over real HTTP: accessibility (axe-core, WCAG 2.1 A/AA),
- * keyboard use, pages without JavaScript, the mobile layout and the national page tags.
- */
-const AXE_PATH = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[]; failureSummary?: string }[];
-}
 
 const PUBLIC_PAGES = [
   "/",
@@ -52,35 +38,10 @@ const FRAMED_PAGES: { path: string; kind: "site" | "column" | "article" }[] = [
   { path: "/wzbs/", kind: "site" },
 ];
 
-async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: AXE_PATH });
-  return page.evaluate(async (tags) => {
-    const axe = (globalThis as unknown as { axe: { run(options: unknown): Promise<{ violations: never }> } })
-      .axe;
-    const result = await axe.run({ runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
-    return result.violations;
-  }, AXE_TAGS);
-}
-
-function describeViolations(url: string, violations: AxeViolation[]): string {
-  const lines = violations.map(
-    (v) =>
-      `  [${v.impact ?? "?"}] ${v.id}: ${v.help}\n${v.nodes
-        .slice(0, 5)
-        .map(
-          (n) =>
-            `      ${JSON.stringify(n.target)}${n.failureSummary ? ` — ${n.failureSummary.replace(/\s+/g, " ")}` : ""}`,
-        )
-        .join("\n")}`,
-  );
-  return `${url}: ${violations.length} 项无障碍问题\n${lines.join("\n")}`;
-}
-
-async function assertAccessible(page: Page, path: string): Promise<void> {
-  const violations = await axeViolations(page);
-  assert.equal(violations.length, 0, describeViolations(path, violations));
-}
-
+/**
+ * Real pages in real headless Chromium over real HTTP: accessibility (axe-core, WCAG 2.1 A/AA),
+ * keyboard use, pages without JavaScript, the mobile layout and the national page tags.
+ */
 describe("in a real browser", () => {
   let p: TestPlatform;
   let browser: Browser;
@@ -96,22 +57,7 @@ describe("in a real browser", () => {
   };
 
   before(async () => {
-    const [platform, launched] = await Promise.all([
-      startTestPlatform("demo"),
-      chromium.launch({
-        executablePath: "/usr/bin/chromium",
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
-      }),
-    ]);
+    const [platform, launched] = await Promise.all([startTestPlatform("demo"), launchBrowser()]);
     p = platform;
     browser = launched;
     admin = await staffWith(p.ctx, [{ role: "sysadmin" }, { role: "site_admin" }], "admin");
