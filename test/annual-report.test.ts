@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Actor } from "../src/core/auth/permissions.ts";
-import { requestTable } from "../src/modules/disclosure/annual-report.ts";
+import { reportReminders, requestTable } from "../src/modules/disclosure/annual-report.ts";
 import { act, submitRequest } from "../src/modules/disclosure/requests.ts";
 import { loadActor } from "../src/modules/identity/service.ts";
 import { siteId, staffClient, staffWith, startTestPlatform, type TestPlatform } from "./support/platform.ts";
@@ -190,5 +190,39 @@ describe("政府信息公开工作年度报告", () => {
     const r = await client.submit(page, page, { overview: "", intent: "publish" });
     assert.equal(r.status, 400);
     assert.match(r.text, /还没有“政府信息公开年报”栏目/);
+  });
+
+  it("reminds a site's administrators of a report that is due, then overdue, and stops once it is public", async () => {
+    const jyj = await siteId(p.ctx, "jyj");
+    const staff = await staffWith(p.ctx, [{ role: "site_admin", siteId: jyj }], "jyjAdmin");
+    const admin = (await loadActor(p.ctx, staff.id)) as Actor;
+    const levels = async (today: string) =>
+      (await reportReminders(p.ctx, admin, today)).map((r) => `${r.level} ${r.href}`);
+    // the demo published every site's 2025 report; 2026's is not written yet
+    assert.deepEqual(await levels("2026-06-01"), []);
+    assert.deepEqual(await levels("2026-12-10"), [`notice /admin/disclosure/annual-reports/${jyj}/2026`]);
+    assert.deepEqual(await levels("2027-01-20"), [`warning /admin/disclosure/annual-reports/${jyj}/2026`]);
+    assert.deepEqual(await levels("2027-02-01"), [`overdue /admin/disclosure/annual-reports/${jyj}/2026`]);
+    assert.deepEqual(await levels("2027-07-01"), [`overdue /admin/disclosure/annual-reports/${jyj}/2026`]);
+    // nobody else's site, and the officer of the portal manages no site
+    assert.deepEqual(await reportReminders(p.ctx, officer, "2027-02-01"), []);
+
+    // the dashboard shows it: withdraw jyj's 2025 report, which is then overdue whatever today is
+    const report = await p.ctx.db
+      .selectFrom("annual_reports")
+      .select("document_id")
+      .where("site_id", "=", jyj)
+      .where("year", "=", 2025)
+      .executeTakeFirstOrThrow();
+    await p.ctx.db
+      .updateTable("documents")
+      .set({ live_version_id: null })
+      .where("id", "=", report.document_id)
+      .execute();
+    const client = await staffClient(p, staff.username);
+    const dashboard = await client.get("/admin");
+    assert.match(dashboard.text, /待办提醒/);
+    assert.match(dashboard.text, /已逾期/);
+    assert.match(dashboard.text, /市教育局2025年政府信息公开工作年度报告已超过/);
   });
 });

@@ -18,6 +18,14 @@ const PUBLIC_PAGES = [
   "/ref/pol-001",
   "/ref/jd-001",
   "/sites/rsj/",
+  "/sites/rsj/col/zfxxgk/",
+  "/sites/rsj/col/xxgkzn/",
+  "/sites/rsj/col/xxgknb/",
+  "/czyjs/",
+  "/czyjs/2025/",
+  "/zdxm/",
+  "/zdxm/1/",
+  "/sites/jyj/czyjs/",
   "/sitemap/",
   "/wzbs/",
   "/account/login",
@@ -81,7 +89,14 @@ describe("in a real browser", () => {
   it("public pages have no WCAG 2.1 A/AA violations", async () => {
     const page = await (await newContext({ bypassCSP: true })).newPage();
     const problems: string[] = [];
-    for (const path of PUBLIC_PAGES) {
+    const rsj = await siteId(p.ctx, "rsj");
+    const report = await p.ctx.db
+      .selectFrom("annual_reports")
+      .select("document_id")
+      .where("site_id", "=", rsj)
+      .where("year", "=", 2025)
+      .executeTakeFirstOrThrow();
+    for (const path of [...PUBLIC_PAGES, `/sites/rsj/art/${report.document_id}.html`]) {
       const response = await page.goto(path);
       assert.equal(response?.status(), path === "/nope" ? 404 : 200, path);
       const violations = await axeViolations(page);

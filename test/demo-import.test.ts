@@ -73,4 +73,41 @@ describe("demo city import", () => {
       .executeTakeFirstOrThrow();
     assert.equal(Number(stored.n), 1, "stored once");
   });
+
+  it("gives every department site the national 政府信息公开 column with its guide, rules, catalogue and 2025 report", async () => {
+    const client = p.client();
+    const catalogue = await client.get("/sites/rsj/col/zfxxgk/");
+    assert.equal(catalogue.status, 200);
+    for (const name of [
+      "政府信息公开指南",
+      "政府信息公开制度",
+      "法定主动公开内容",
+      "政府信息公开年报",
+      "依申请公开",
+    ])
+      assert.match(catalogue.text, new RegExp(name), name);
+    const guide = await client.get("/sites/rsj/col/xxgkzn/");
+    assert.match(guide.text, /工作机构/);
+    assert.match(guide.text, /href="\/sites\/rsj\/ysqgk\/"/);
+    const statutory = await client.get("/sites/rsj/col/fdzdgknr/");
+    for (const name of ["机构职能", "政策文件", "政策解读", "财政预决算"])
+      assert.match(statutory.text, new RegExp(name), name);
+    const reports = await client.get("/sites/rsj/col/xxgknb/");
+    const link = reports.text.match(
+      /href="(\/sites\/rsj\/art\/\d+\.html)"[^>]*>[^<]*2025年政府信息公开工作年度报告/,
+    );
+    assert.ok(link, "the 2025 report is listed");
+    const report = await client.get(link[1] as string);
+    assert.match(report.text, /收到和处理政府信息公开申请情况/);
+    assert.equal((await client.get("/sites/rsj/ysqgk/")).status, 200);
+    const sites = await p.ctx.db.selectFrom("sites").select("id").execute();
+    const published = await p.ctx.db
+      .selectFrom("annual_reports")
+      .innerJoin("documents", "documents.id", "annual_reports.document_id")
+      .select("annual_reports.site_id")
+      .where("annual_reports.year", "=", 2025)
+      .where("documents.live_version_id", "is not", null)
+      .execute();
+    assert.equal(published.length, sites.length);
+  });
 });

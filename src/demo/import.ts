@@ -9,6 +9,7 @@ import { assignIndexNo, orgCodeCheckChar, usccCheckChar } from "../modules/discl
 import type { SiteSettings } from "../modules/sites/schema.ts";
 import { getAppState, setAppState } from "../modules/sites/service.ts";
 import { importBudgetDemo } from "./budget.ts";
+import { demoAnnualReportBody, disclosureGuideHtml, disclosureRulesHtml } from "./disclosure-pages.ts";
 
 export const DEMO_DIR = path.resolve(import.meta.dirname, "../../demo");
 
@@ -107,6 +108,11 @@ const MODULE_PAGE_COLUMNS: Record<string, string> = {
   "col-zwgk-czyjs": "/czyjs/",
   "col-zwgk-zdxm": "/zdxm/",
 };
+
+/** The 年报 sits beside 法定主动公开内容 in the national structure, not inside it as the corpus has it. */
+function parentOf(column: CorpusColumn): string | null {
+  return column.id === "col-zwgk-nb" ? "col-zwgk" : column.parent;
+}
 
 /** Review chains the demo starts with: the portal has three levels, department sites one or two. */
 const PORTAL_CHAIN = ["科室初审", "分管领导复审", "办公室终审"];
@@ -231,8 +237,45 @@ export async function importDemo(ctx: AppContext, progress: Progress = () => {})
     );
     for (const item of catalogue) await assignIndexNo(trx, item.id, item.publishedAt);
     progress(`索引号 ${catalogue.length} 个`);
+    await importAnnualReports({ ...ctx, db: trx }, 2025);
+    progress("2025年政府信息公开工作年度报告");
   });
   await setAppState(ctx, "demo_imported", { at: new Date().toISOString() });
+}
+
+/**
+ * Each site's report for the year, computed from the imported data and published in its 年报 column.
+ * Runs inside the import's transaction: `ctx.db` is that transaction.
+ */
+async function importAnnualReports(ctx: AppContext & { db: Trx }, year: number): Promise<void> {
+  const columns = await ctx.db
+    .selectFrom("columns")
+    .innerJoin("sites", "sites.id", "columns.site_id")
+    .select(["columns.id", "columns.site_id", "sites.department_id"])
+    .where("columns.column_type", "=", "信息公开年报")
+    .where("columns.type", "=", "list")
+    .execute();
+  const reports = await Promise.all(
+    columns.map(async (column) => ({ column, ...(await demoAnnualReportBody(ctx, column.site_id, year)) })),
+  );
+  for (const { column, title, bodyHtml } of reports) {
+    const documentId = await importDocument(ctx.db, {
+      ref: null,
+      type: "report",
+      siteId: column.site_id,
+      departmentId: column.department_id,
+      primaryColumn: column.id,
+      referenceColumns: [],
+      title,
+      bodyHtml,
+      metadata: {},
+      publishedAt: at(`${year + 1}-01-20`),
+    });
+    await ctx.db
+      .insertInto("annual_reports")
+      .values({ site_id: column.site_id, year, document_id: documentId })
+      .execute();
+  }
 }
 
 /**
@@ -315,7 +358,7 @@ async function importPortal(
       .insertInto("columns")
       .values({
         site_id: site.id,
-        parent_id: c.parent ? (ids.get(c.parent) ?? null) : null,
+        parent_id: parentOf(c) ? (ids.get(parentOf(c) as string) ?? null) : null,
         ref: c.id,
         slug: c.slug,
         name: c.name,
@@ -343,15 +386,102 @@ async function importPortal(
   return { siteId: site.id, columns: ids };
 }
 
+/**
+ * A department site's columns, parents first. 政府信息公开 follows the national structure: 指南, 制度,
+ * 法定主动公开内容 (the Art 20 categories this demo has data for), 年报 and the 依申请公开 entry.
+ */
 const DEPARTMENT_COLUMNS = [
-  { slug: "jgzn", name: "机构职能", type: "single", columnType: "机构职能", updateDays: 365 },
   { slug: "gzdt", name: "工作动态", type: "list", columnType: "工作动态", updateDays: 14 },
   { slug: "tzgg", name: "通知公告", type: "list", columnType: "工作动态", updateDays: 180 },
-  { slug: "zcwj", name: "政策文件", type: "list", columnType: "政策文件", updateDays: 180 },
-  { slug: "zcjd", name: "政策解读", type: "list", columnType: "政策解读", updateDays: 180 },
+  { slug: "zfxxgk", name: "政府信息公开", type: "catalog", columnType: "信息公开目录", updateDays: null },
+  {
+    slug: "xxgkzn",
+    parent: "zfxxgk",
+    name: "政府信息公开指南",
+    type: "single",
+    columnType: "信息公开指南",
+    updateDays: 365,
+  },
+  {
+    slug: "xxgkzd",
+    parent: "zfxxgk",
+    name: "政府信息公开制度",
+    type: "single",
+    columnType: "信息公开目录",
+    updateDays: 365,
+  },
+  {
+    slug: "fdzdgknr",
+    parent: "zfxxgk",
+    name: "法定主动公开内容",
+    type: "catalog",
+    columnType: "信息公开目录",
+    updateDays: null,
+  },
+  {
+    slug: "jgzn",
+    parent: "fdzdgknr",
+    name: "机构职能",
+    type: "single",
+    columnType: "机构职能",
+    updateDays: 365,
+  },
+  {
+    slug: "zcwj",
+    parent: "fdzdgknr",
+    name: "政策文件",
+    type: "list",
+    columnType: "政策文件",
+    updateDays: 180,
+  },
+  {
+    slug: "zcjd",
+    parent: "fdzdgknr",
+    name: "政策解读",
+    type: "list",
+    columnType: "政策解读",
+    updateDays: 180,
+  },
+  {
+    slug: "czyjs",
+    parent: "fdzdgknr",
+    name: "财政预决算",
+    type: "link",
+    columnType: "信息公开目录",
+    updateDays: null,
+  },
+  {
+    slug: "xxgknb",
+    parent: "zfxxgk",
+    name: "政府信息公开年报",
+    type: "list",
+    columnType: "信息公开年报",
+    updateDays: 365,
+  },
+  {
+    slug: "ysqgk",
+    parent: "zfxxgk",
+    name: "依申请公开",
+    type: "link",
+    columnType: "依法申请公开",
+    updateDays: null,
+  },
   { slug: "bsfw", name: "办事服务", type: "link", columnType: "办事服务", updateDays: null },
   { slug: "hdjl", name: "互动交流", type: "link", columnType: "咨询投诉", updateDays: null },
 ] as const;
+
+function readingRoom(city: CorpusCity): string {
+  const c = city.citizen_center;
+  return `${c.name}（${c.address}，${c.hours}，电话 ${c.phone}）`;
+}
+
+/** Where a department site's link columns lead. */
+function departmentLink(slug: string, code: string, city: CorpusCity): string | null {
+  if (slug === "bsfw") return city.service_portal_url;
+  if (slug === "hdjl") return "/col/szxx/";
+  if (slug === "czyjs" || slug === "ysqgk") return `/sites/${code}/${slug}/`;
+  return null;
+}
 
 interface DepartmentSite {
   siteId: number;
@@ -400,11 +530,12 @@ async function importDepartmentSites(
         .insertInto("columns")
         .values({
           site_id: site.id,
+          parent_id: "parent" in c ? columns[c.parent] : null,
           slug: c.slug,
           name: c.name,
           type: c.type,
           column_type: c.columnType,
-          link_url: c.slug === "bsfw" ? city.service_portal_url : c.slug === "hdjl" ? "/col/szxx/" : null,
+          link_url: departmentLink(c.slug, code, city),
           update_days: c.updateDays,
           review_steps: c.type === "list" ? DEPARTMENT_CHAIN : [],
           position,
@@ -427,6 +558,29 @@ async function importDepartmentSites(
       metadata: {},
       publishedAt: at("2026-01-05"),
     });
+    const organ = {
+      name: d.name,
+      address: d.address,
+      phone: d.phone,
+      base: `/sites/${code}`,
+      readingRoom: readingRoom(city),
+    };
+    for (const [columnId, title, html] of [
+      [columns.xxgkzn, `${d.name}政府信息公开指南`, disclosureGuideHtml(organ)],
+      [columns.xxgkzd, `${d.name}政府信息公开工作制度`, disclosureRulesHtml(organ)],
+    ] as const)
+      await importDocument(trx, {
+        ref: null,
+        type: "page",
+        siteId: site.id,
+        departmentId,
+        primaryColumn: columnId,
+        referenceColumns: [],
+        title,
+        bodyHtml: sanitizeRichText(html),
+        metadata: {},
+        publishedAt: at("2026-01-05"),
+      });
     result.set(d.id, { siteId: site.id, departmentId, columns });
   }
   return result;
@@ -440,6 +594,13 @@ async function importPortalPages(
   portal: { siteId: number; columns: Map<string, number> },
 ) {
   const zfb = list.find((d) => d.id === "dept-zfb");
+  const portalOrgan = {
+    name: `${city.name}人民政府`,
+    address: zfb?.address ?? city.government_address,
+    phone: zfb?.phone ?? "",
+    base: "",
+    readingRoom: readingRoom(city),
+  };
   const pages: [string, string, string][] = [
     ["col-zjqh-gk", `${city.name}概况`, `<p>${city.intro}</p><p>政务服务：${city.hotline_desc}。</p>`],
     [
@@ -452,11 +613,8 @@ async function importPortalPages(
         )
         .join("")}</tbody></table>`,
     ],
-    [
-      "col-zwgk-zn",
-      `${city.name}人民政府信息公开指南`,
-      `<h2>一、主动公开</h2><p>本机关主动公开的政府信息通过本网站“政务公开”栏目发布，按政策文件、政策解读、规划计划、财政预决算等分类编排，可按标题、文号和发布日期检索。</p><h2>二、依申请公开</h2><p>公民、法人或者其他组织可以向本机关申请获取政府信息，本机关自收到申请之日起20个工作日内予以答复。</p><h2>三、工作机构</h2><ul><li>机构名称：${zfb?.name ?? ""}</li><li>办公地址：${zfb?.address ?? city.government_address}</li><li>办公时间：工作日 9:00—12:00，13:30—17:30</li><li>联系电话：${zfb?.phone ?? ""}</li><li>政务服务便民热线：${city.hotline_desc}</li></ul><h2>四、市民中心</h2><p>${city.citizen_center.name}，地址：${city.citizen_center.address}，办公时间：${city.citizen_center.hours}，电话：${city.citizen_center.phone}。</p>`,
-    ],
+    ["col-zwgk-zn", `${city.name}人民政府信息公开指南`, disclosureGuideHtml(portalOrgan)],
+    ["col-zwgk-zd", `${city.name}人民政府信息公开工作制度`, disclosureRulesHtml(portalOrgan)],
   ];
   for (const [columnRef, title, html] of pages) {
     const columnId = portal.columns.get(columnRef);
@@ -478,7 +636,7 @@ async function importPortalPages(
 
 interface ImportedDocument {
   ref: string | null;
-  type: "policy" | "interpretation" | "page" | "news" | "notice";
+  type: "policy" | "interpretation" | "page" | "news" | "notice" | "report";
   siteId: number;
   departmentId: number | null;
   primaryColumn: number;

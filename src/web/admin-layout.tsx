@@ -35,6 +35,12 @@ export function AdminLayout(props: {
       hasScope(siteScope) || editScope.all || editScope.siteIds.length > 0,
     ],
     ["catalogue", "/admin/disclosure/lag", "公开目录", siteScope.all || siteScope.siteIds.length > 0],
+    [
+      "reports",
+      "/admin/disclosure/annual-reports",
+      "公开年报",
+      hasScope(siteScope) || editScope.all || editScope.siteIds.length > 0,
+    ],
     ["sites", "/admin/sites", "站点与栏目", hasScope(siteScope)],
     ["users", "/admin/users", "用户与授权", hasScope(siteScope)],
   ];

@@ -5,7 +5,7 @@ import path from "node:path";
 import { connect, dropDatabase, ensureDatabase, withDatabase } from "../../src/core/db/database.ts";
 import { type EmbeddedServer, startEmbeddedPostgres } from "../../src/core/db/embedded.ts";
 import { migrate } from "../../src/core/db/migrate.ts";
-import { importDemo } from "../../src/demo/import.ts";
+import { register } from "tsx/esm/api";
 import { clusterFile, DEMO_TEMPLATE, EMPTY_TEMPLATE, testContext } from "./cluster.ts";
 
 /**
@@ -41,6 +41,9 @@ export async function globalSetup(): Promise<void> {
   await empty.destroy();
   await ensureDatabase(adminUrl, DEMO_TEMPLATE, EMPTY_TEMPLATE);
   const demo = connect(withDatabase(adminUrl, DEMO_TEMPLATE), 2);
+  // Node loads this file by stripping types, which knows no .tsx; the demo reaches views (JSX)
+  register();
+  const { importDemo } = await import("../../src/demo/import.ts");
   await importDemo(testContext(demo, dir ?? tmpdir()));
   await demo.destroy();
   await writeFile(clusterFile(process.pid), JSON.stringify({ adminUrl }));

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Actor } from "../../core/auth/permissions.ts";
+import { chinaDay } from "../../core/calendar.ts";
 import type { AppContext } from "../../core/context.ts";
 import { NotFoundError, UserError } from "../../core/errors.ts";
 import { adminFrame } from "../../core/http/admin.ts";
@@ -11,6 +12,7 @@ import {
   readForm,
   sendPage,
 } from "../../core/http/forms.ts";
+import { remindersFor } from "../../core/reminders.ts";
 import { isInlineType } from "../../core/storage.ts";
 import type { AdminFrame } from "../../web/admin-layout.tsx";
 import { documentHref } from "../../web/layout.tsx";
@@ -141,7 +143,11 @@ export async function registerContentRoutes(app: FastifyInstance, ctx: AppContex
     const frame = adminFrame(request, reply);
     const awaiting = await listForStaff(ctx, frame.actor, { awaitingReview: true, page: 1, pageSize: 20 });
     const recent = await listForStaff(ctx, frame.actor, { page: 1, pageSize: 10 });
-    return sendPage(reply, <DashboardPage frame={frame} drafts={recent.rows} awaiting={awaiting.rows} />);
+    const reminders = await remindersFor(ctx, frame.actor, chinaDay());
+    return sendPage(
+      reply,
+      <DashboardPage frame={frame} reminders={reminders} drafts={recent.rows} awaiting={awaiting.rows} />,
+    );
   });
 
   const listPage = async (request: FastifyRequest, reply: FastifyReply, awaitingReview: boolean) => {

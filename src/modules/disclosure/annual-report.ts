@@ -1,7 +1,9 @@
 import { sql } from "kysely";
 import { type Actor, can } from "../../core/auth/permissions.ts";
+import { addCalendarDays } from "../../core/calendar.ts";
 import type { AppContext } from "../../core/context.ts";
 import { Problems, UserError } from "../../core/errors.ts";
+import type { Reminder } from "../../core/reminders.ts";
 import { createDocument, saveDraft, submitForReview } from "../content/service.ts";
 import { ORG_CATEGORIES, OUTCOMES, type Outcome } from "./request-schema.ts";
 import { type ReportFigures, renderReportBody } from "./views/annual-report.tsx";
@@ -325,26 +327,38 @@ export function reportDeadline(year: number, kind: "portal" | "department" | "to
   return kind === "portal" ? `${year + 1}-03-31` : `${year + 1}-01-31`;
 }
 
-/** Sites the actor looks after whose report for last year is not yet public, from mid-December on. */
-export async function reportReminders(ctx: AppContext, actor: Actor, today: string) {
+/**
+ * Reports the actor looks after that are not yet public: next year's due report from December on
+ * (a notice), last year's until its deadline (a warning in the final two weeks), and overdue after it.
+ */
+export async function reportReminders(ctx: AppContext, actor: Actor, today: string): Promise<Reminder[]> {
   const month = Number(today.slice(5, 7));
-  const year = month === 12 ? Number(today.slice(0, 4)) : Number(today.slice(0, 4)) - 1;
-  if (month > 3 && month < 12) return [];
+  const year = Number(today.slice(0, 4)) - (month === 12 ? 0 : 1);
   const sites = await ctx.db.selectFrom("sites").select(["id", "name", "kind"]).orderBy("position").execute();
   const mine = sites.filter((s) => can(actor, "site.manage", { siteId: s.id }));
-  const reminders: { siteId: number; name: string; year: number; deadline: string }[] = [];
+  const reminders: Reminder[] = [];
   for (const site of mine) {
     const deadline = reportDeadline(year, site.kind);
-    if (today > deadline) continue;
-    const report = await loadReport(ctx, site.id, year);
-    const live = report?.document_id
-      ? await ctx.db
-          .selectFrom("documents")
-          .select("live_version_id")
-          .where("id", "=", report.document_id)
-          .executeTakeFirst()
-      : undefined;
-    if (!live?.live_version_id) reminders.push({ siteId: site.id, name: site.name, year, deadline });
+    if (month > 3 && month < 12 && today <= deadline) continue;
+    if (await reportIsPublic(ctx, site.id, year)) continue;
+    const level =
+      today > deadline ? "overdue" : addCalendarDays(today, 14) >= deadline ? "warning" : "notice";
+    reminders.push({
+      level,
+      text: `${site.name}${year}年政府信息公开工作年度报告${level === "overdue" ? "已超过" : "应于"} ${deadline} ${level === "overdue" ? "的发布期限，尚未发布" : "前发布"}`,
+      href: `/admin/disclosure/annual-reports/${site.id}/${year}`,
+    });
   }
   return reminders;
+}
+
+async function reportIsPublic(ctx: AppContext, siteId: number, year: number): Promise<boolean> {
+  const row = await ctx.db
+    .selectFrom("annual_reports")
+    .innerJoin("documents", "documents.id", "annual_reports.document_id")
+    .select("documents.live_version_id")
+    .where("annual_reports.site_id", "=", siteId)
+    .where("annual_reports.year", "=", year)
+    .executeTakeFirst();
+  return Boolean(row?.live_version_id);
 }

@@ -5,8 +5,16 @@ import type { AppContext } from "../../core/context.ts";
 import { ForbiddenError, NotFoundError } from "../../core/errors.ts";
 import { adminFrame } from "../../core/http/admin.ts";
 import { type FormState, formProblem, readForm, sendPage } from "../../core/http/forms.ts";
+import { addReminderSource } from "../../core/reminders.ts";
 import { type AdminFrame, AdminLayout } from "../../web/admin-layout.tsx";
-import { loadReport, publishReport, reportDeadline, reportFigures, saveReport } from "./annual-report.ts";
+import {
+  loadReport,
+  publishReport,
+  reportDeadline,
+  reportFigures,
+  reportReminders,
+  saveReport,
+} from "./annual-report.ts";
 import { AnnualReportPage, MANUAL_DECISIONS, REVIEW_COLUMNS, REVIEW_GROUPS } from "./views/annual-report.tsx";
 
 const NARRATIVE = ["overview", "problems", "other"] as const;
@@ -29,7 +37,7 @@ function ReportIndex({
   year: number;
 }) {
   return (
-    <AdminLayout frame={frame} title="政府信息公开工作年度报告" section="requests">
+    <AdminLayout frame={frame} title="政府信息公开工作年度报告" section="reports">
       <ul>
         {sites.map((s) => (
           <li key={s.id}>
@@ -44,6 +52,7 @@ function ReportIndex({
 
 /** 政府信息公开工作年度报告: figures from the platform, words from staff, published through review. */
 export async function registerReportRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  addReminderSource("annual-report", reportReminders);
   app.get("/admin/disclosure/annual-reports", async (request, reply) => {
     const frame = adminFrame(request, reply);
     const sites = (

@@ -1,4 +1,5 @@
 import type { FormState } from "../../../core/http/forms.ts";
+import type { Reminder } from "../../../core/reminders.ts";
 import { type AdminFrame, AdminLayout } from "../../../web/admin-layout.tsx";
 import { CsrfField, ErrorSummary, Field, Pagination } from "../../../web/components.tsx";
 import { formatDateTime, formatSize } from "../../../web/html.ts";
@@ -76,18 +77,38 @@ export function DocumentTable({ rows }: { rows: ListRow[] }) {
   );
 }
 
+const REMINDER_LABELS: Record<Reminder["level"], string> = {
+  overdue: "已逾期",
+  warning: "即将到期",
+  notice: "提醒",
+};
+
 export function DashboardPage({
   frame,
+  reminders,
   drafts,
   awaiting,
 }: {
   frame: AdminFrame;
+  reminders: Reminder[];
   drafts: ListRow[];
   awaiting: ListRow[];
 }) {
   return (
     <AdminLayout frame={frame} title="工作台" section="home">
       <p>欢迎，{frame.actor.name}。</p>
+      {reminders.length > 0 && (
+        <section class="reminders" aria-labelledby="reminders-title">
+          <h2 id="reminders-title">待办提醒（{reminders.length}）</h2>
+          <ul>
+            {reminders.map((r) => (
+              <li key={r.href} class={`reminder reminder-${r.level}`}>
+                <strong>{REMINDER_LABELS[r.level]}</strong> <a href={r.href}>{r.text}</a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <h2>待我审核（{awaiting.length}）</h2>
       <DocumentTable rows={awaiting} />
       <h2>最近编辑</h2>
