@@ -177,6 +177,14 @@ export const METADATA_FIELDS: Record<DocumentType, MetadataField[]> = {
       requiredWhen: { key: "form", values: ["图解"] },
       hint: "图解必填：用文字完整说明图片内容，供读屏软件用户和无法查看图片的读者阅读；图片作为附件上传",
     },
+    {
+      key: "qa",
+      label: "问答内容",
+      kind: "longtext",
+      maxLength: 20000,
+      requiredWhen: { key: "form", values: ["问答"] },
+      hint: "问答解读必填：每个问题另起一行以“问：”开头，下一行以“答：”开头写回答；回答可写多行",
+    },
     ...disclosureFields,
   ],
   news: [
@@ -244,8 +252,44 @@ export function cleanMetadata(type: DocumentType, raw: Record<string, unknown>):
     if (replacedBy && validity === "有效")
       problems.add("meta.replaced_by", "已被其他文件替代的，有效性应为失效或废止");
   }
+  if (type === "interpretation" && clean.qa) {
+    const qa = parseQa(clean.qa);
+    if ("problem" in qa) problems.add("meta.qa", qa.problem);
+  }
   problems.throwIfAny();
   return clean;
+}
+
+export interface QaPair {
+  question: string;
+  /** The answer's lines, the first without its “答：”. */
+  answer: string[];
+}
+
+const QUESTION = /^问[：:]\s*/;
+const ANSWER = /^答[：:]\s*/;
+
+/**
+ * The pairs of a 问答 interpretation, typed as lines “问：…” and “答：…” (an answer may run over
+ * several lines), or why they cannot be read.
+ */
+export function parseQa(value: string): { pairs: QaPair[] } | { problem: string } {
+  const pairs: QaPair[] = [];
+  for (const line of value
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)) {
+    const current = pairs.at(-1);
+    if (QUESTION.test(line)) pairs.push({ question: line.replace(QUESTION, ""), answer: [] });
+    else if (!current) return { problem: "问答内容须以“问：”开头的问题开始" };
+    else if (ANSWER.test(line) && current.answer.length === 0) current.answer.push(line.replace(ANSWER, ""));
+    else if (current.answer.length > 0) current.answer.push(line);
+    else current.question += line;
+  }
+  if (pairs.length === 0) return { problem: "问答内容须以“问：”开头的问题开始" };
+  if (pairs.some((p) => p.answer.length === 0 || !p.question))
+    return { problem: "问答内容格式不正确：每个问题后须有以“答：”开头的回答" };
+  return { pairs };
 }
 
 function isWebAddress(value: string): boolean {

@@ -215,14 +215,18 @@ export async function liveDocumentByRef(ctx: AppContext, ref: string) {
 
 export async function attachmentForDownload(ctx: AppContext, attachmentId: number) {
   // an attachment is downloadable only while a live version lists it
-  return ctx.db
-    .selectFrom("attachments as a")
-    .innerJoin("documents as d", "d.id", "a.document_id")
-    .innerJoin("document_versions as v", "v.id", "d.live_version_id")
-    .select(["a.id", "a.filename", "a.mime", "a.size", "a.storage_key", "a.sha256", "a.created_at"])
-    .where("a.id", "=", attachmentId)
-    .where((eb) => eb(eb.val(attachmentId), "=", eb.fn.any("v.attachment_ids")))
-    .executeTakeFirst();
+  return (
+    ctx.db
+      .selectFrom("attachments as a")
+      .innerJoin("documents as d", "d.id", "a.document_id")
+      .innerJoin("document_versions as v", "v.id", "d.live_version_id")
+      .select(["a.id", "a.filename", "a.mime", "a.size", "a.storage_key", "a.sha256", "a.created_at"])
+      .where("a.id", "=", attachmentId)
+      .where((eb) => eb(eb.val(attachmentId), "=", eb.fn.any("v.attachment_ids")))
+      // 依申请公开: the catalogue entry is public, the text and its files are provided on application
+      .where(sql<string>`coalesce(v.metadata->>'disclosure', '主动公开')`, "=", "主动公开")
+      .executeTakeFirst()
+  );
 }
 
 /** Every live document shown in a site, for sitemap.xml and the static mirror. */

@@ -6,7 +6,7 @@ import type { Database } from "../../core/db/tables.ts";
 import { ForbiddenError, NotFoundError, Problems, UserError } from "../../core/errors.ts";
 import { plainText, sanitizeRichText } from "../../core/sanitize.ts";
 import { eventHistory, recordEvent } from "../../core/workflow.ts";
-import { assignIndexNo, checkPublishable, documentKey } from "../disclosure/catalogue.ts";
+import { assignIndexNo, checkDisclosable, checkPublishable, documentKey } from "../disclosure/catalogue.ts";
 import { columnPath, getColumn } from "../sites/service.ts";
 import { cleanMetadata, linkFields } from "./metadata.ts";
 import { type ReviewContext, reviewMachine } from "./review.ts";
@@ -302,6 +302,7 @@ export async function submitForReview(
     throw new UserError("定时发布时间格式不正确", 400, { publishAt: "定时发布时间格式不正确" });
   const rc = await reviewContext(ctx, actor, draft);
   const to = reviewMachine.next("submit", "draft", rc);
+  checkDisclosable(draft.metadata);
   return ctx.db.transaction().execute(async (trx) => {
     await lockDocument(trx, documentId);
     await trx

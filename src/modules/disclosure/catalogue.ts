@@ -230,6 +230,14 @@ export async function publishingNotice(
   return { gate: settings.interpretationGate, missingInterpretation: missing };
 }
 
+export const WITHHELD_MESSAGE =
+  "公开属性为“不予公开”的信息不能在网站发布；确需公开的，请先修改公开属性并说明依据。已发布的信息如需下线，请撤稿。";
+
+/** 不予公开 ([条例] Art 14–16) is never published: refused when submitted and again when approved. */
+export function checkDisclosable(metadata: Record<string, string>): void {
+  if (metadata.disclosure === "不予公开") throw new UserError(WITHHELD_MESSAGE, 409);
+}
+
 /**
  * Refuses to publish what must not be published: 不予公开 items; a catalogue item whose
  * organisation has no code yet; and, when the platform says so, a 规范性文件 published for the first
@@ -241,11 +249,7 @@ export async function checkPublishable(
   documentId: number,
   metadata: Record<string, string>,
 ): Promise<void> {
-  if (metadata.disclosure === "不予公开")
-    throw new UserError(
-      "公开属性为“不予公开”的信息不能在网站发布；确需公开的，请先修改公开属性并说明依据。",
-      409,
-    );
+  checkDisclosable(metadata);
   const p = await publisherOf(trx, documentId);
   if (INDEXED_TYPES.includes(p.type) && !p.index_no && !p.org_code) throw missingCode(p);
   if (p.type !== "policy" || !isNormative(metadata)) return;

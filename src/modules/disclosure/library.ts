@@ -91,7 +91,8 @@ function livePolicies(ctx: AppContext, site: Site) {
   return query;
 }
 
-const meta = (key: string) => sql<string>`v.metadata->>${key}`;
+// the key as a literal, not a parameter: GROUP BY and ORDER BY must repeat the select's expression
+const meta = (key: string) => sql<string>`v.metadata->>${sql.lit(key)}`;
 const publishedYear = sql<number>`extract(year from d.first_published_at at time zone 'Asia/Shanghai')::int`;
 
 export interface LibraryRow {

@@ -2,7 +2,7 @@ import type { ComponentChildren } from "preact";
 import type { Crumb } from "../../../web/components.tsx";
 import { formatDate, formatDateTime, formatSize } from "../../../web/html.ts";
 import { documentHref, type PageMeta, PublicLayout, type SiteFrame } from "../../../web/layout.tsx";
-import { isNormative, METADATA_FIELDS } from "../metadata.ts";
+import { isNormative, METADATA_FIELDS, parseQa } from "../metadata.ts";
 import type { DocumentLinks, LinkedDocument } from "../public.ts";
 import type { DocumentType } from "../schema.ts";
 
@@ -43,6 +43,7 @@ function CatalogueBlock({ doc, base }: { doc: ArticleView; base: string }) {
     if (value !== undefined && value !== null && value !== "") rows.push([name, value]);
   };
   add("索引号", doc.index_no);
+  add("名称", doc.title);
   if (doc.type === "policy") {
     add(label("policy", "theme"), m.theme);
     add(label("policy", "doc_form"), m.doc_form);
@@ -67,6 +68,7 @@ function CatalogueBlock({ doc, base }: { doc: ArticleView; base: string }) {
     const policy = doc.links?.policy;
     add("相关政策", policy && <a href={linkHref(base, policy)}>《{policy.title}》</a>);
   }
+  add("内容概述", doc.summary);
   add(label(doc.type, "disclosure"), m.disclosure ?? "主动公开");
   return (
     <table class="facts metadata">
@@ -160,11 +162,15 @@ function InterpretationForm({ doc }: { doc: ArticleView }) {
         <h2 id="graphic-title">图解</h2>
         {images.map((a) => (
           <figure key={a.id}>
-            <img src={attachmentHref(a)} alt={`《${doc.title}》图解，文字说明见下方`} />
+            <img
+              src={attachmentHref(a)}
+              alt={`《${doc.title}》图解，文字说明见下方`}
+              aria-describedby={m.alt_text ? "graphic-text" : undefined}
+            />
           </figure>
         ))}
         {m.alt_text && (
-          <div class="graphic-text">
+          <div class="graphic-text" id="graphic-text">
             <h3>图解文字说明</h3>
             {m.alt_text
               .split(/\n+/)
@@ -174,6 +180,26 @@ function InterpretationForm({ doc }: { doc: ArticleView }) {
               ))}
           </div>
         )}
+      </section>
+    );
+  }
+  if (m.form === "问答" && m.qa) {
+    const qa = parseQa(m.qa);
+    if ("problem" in qa) return null;
+    return (
+      <section class="qa" aria-labelledby="qa-title">
+        <h2 id="qa-title">问答</h2>
+        {qa.pairs.map((pair, i) => (
+          <div class="qa-item" key={i}>
+            <h3>问：{pair.question}</h3>
+            {pair.answer.map((line, j) => (
+              <p key={j}>
+                {j === 0 && "答："}
+                {line}
+              </p>
+            ))}
+          </div>
+        ))}
       </section>
     );
   }
