@@ -5,6 +5,7 @@ import { crc32, deflateSync } from "node:zlib";
 import { sql } from "kysely";
 import type { Browser } from "playwright-core";
 import { chinaDay } from "../src/core/calendar.ts";
+import { publishDueVersions } from "../src/modules/content/service.ts";
 import { assertAccessible, launchBrowser } from "./support/browser.ts";
 import type { HttpClient } from "./support/http.ts";
 import {
@@ -352,6 +353,13 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
           r.pages.flatMap((page) => libraryRows(page).map((row) => row.cells[index] ?? "")),
         );
       const writtenAsc = await column("/zcwjk/?sort=written-asc", 4);
+      const first = await visitor().get(`/zcwjk/?sort=written-asc&validity=${encodeURIComponent("有效")}`);
+      assert.ok(
+        first.text.includes(
+          `href="/zcwjk/?validity=${encodeURIComponent("有效")}&amp;sort=written-asc&amp;page=2"`,
+        ),
+        "paging keeps the filter and the order",
+      );
       assert.deepEqual(writtenAsc, [...all().map((x) => x.written_date)].sort());
       const writtenDesc = await column("/zcwjk/?sort=written-desc", 4);
       assert.deepEqual(writtenDesc, [...all().map((x) => x.written_date)].sort().reverse());
@@ -461,6 +469,58 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
       const page = await visitor().get(rsjPage(id));
       assert.equal(page.status, 200);
       assert.equal(fact(page.text, "索引号"), indexNo);
+    });
+
+    it("is issued when a scheduled document goes live; a publisher without a code holds back only its own", async () => {
+      const inAnHour = new Date(Date.now() + 8 * 3600_000 + 3600_000).toISOString().slice(0, 16);
+      const schedule = async (id: number, author: HttpClient, reviewer: HttpClient) => {
+        const r = await author.submit(`/admin/documents/${id}`, `/admin/documents/${id}/submit`, {
+          publishAt: inAnHour,
+        });
+        assert.equal(r.status, 303, problemOf(r.text));
+        assert.equal((await decide(reviewer, id)).status, 303);
+        const last = await decide(reviewer, id);
+        assert.match(last.location, /msg=scheduled/);
+      };
+      const rsjDoc = await createOk(editor, rsjZcwj, policyFields("定时发布的人社政策文件"));
+      const jtjDoc = await createOk(
+        jtjEditor,
+        jtjZcwj,
+        policyFields("定时发布的交通政策文件", {
+          "meta.issuer": "青禾市交通运输局",
+          "meta.theme": "工业、交通",
+        }),
+      );
+      await schedule(rsjDoc, editor, chief);
+      await schedule(jtjDoc, jtjEditor, jtjChief);
+      assert.equal(await indexNoOf(rsjDoc), null, "not before it goes live");
+      const jtjDept = (
+        await p.ctx.db
+          .selectFrom("departments")
+          .select("id")
+          .where("ref", "=", "dept-jtj")
+          .executeTakeFirstOrThrow()
+      ).id;
+      const orgs = "/admin/disclosure/orgs";
+      assert.equal((await root.submit(orgs, orgs, { [`org.${jtjDept}`]: "" })).status, 303);
+      try {
+        await sql`update document_versions set publish_at = now() - interval '1 minute'
+          where document_id in (${rsjDoc}, ${jtjDoc}) and status = 'approved'`.execute(p.ctx.db);
+        const expected = formatted(rsjCode, await nextSerial(rsjCode));
+        await assert.rejects(publishDueVersions(p.ctx), (error: unknown) => {
+          assert.ok(error instanceof AggregateError);
+          assert.match(String((error.errors[0] as Error).message), /尚未设置统一社会信用代码/);
+          return true;
+        });
+        assert.equal(await indexNoOf(rsjDoc), expected);
+        assert.equal((await visitor().get(rsjPage(rsjDoc))).status, 200);
+        assert.equal(await indexNoOf(jtjDoc), null);
+        assert.equal((await latestVersion(p.ctx.db, jtjDoc)).status, "approved", "waits for the next run");
+      } finally {
+        assert.equal((await root.submit(orgs, orgs, { [`org.${jtjDept}`]: jtjCode })).status, 303);
+      }
+      assert.equal(await publishDueVersions(p.ctx), 1);
+      assert.match((await indexNoOf(jtjDoc)) ?? "", new RegExp(`^${jtjCode}/${year}-\\d{5}$`));
     });
 
     it("stays unique when several documents of two organisations are published at the same moment", async () => {
@@ -634,6 +694,56 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
       assert.deepEqual(
         libraryRows(lib.text).map((r) => r.id),
         [a],
+      );
+    });
+
+    it("lapse by themselves when the 有效期 they were given has run out", async () => {
+      const expired = await createOk(
+        editor,
+        rsjZcwj,
+        policyFields("青禾市2025年度临时性稳岗补助办法", {
+          "meta.valid_from": "2025-01-01",
+          "meta.valid_to": "2025-12-31",
+        }),
+      );
+      await publish(expired);
+      const current = await createOk(
+        editor,
+        rsjZcwj,
+        policyFields("青禾市长期稳岗补助办法", {
+          "meta.valid_from": "2026-01-01",
+          "meta.valid_to": "2099-12-31",
+        }),
+      );
+      await publish(current);
+      const gone = await visitor().get(rsjPage(expired));
+      assert.equal(fact(gone.text, "有效性"), "失效");
+      assert.equal(fact(gone.text, "有效期至"), "2025-12-31");
+      const banner = gone.text.indexOf("validity-banner");
+      assert.ok(banner > 0 && banner < gone.text.indexOf("<h1"));
+      assert.match(
+        flat(gone.text.slice(banner, gone.text.indexOf("</div>", banner))),
+        /本文件已失效（有效期至2025-12-31）/,
+      );
+      const still = await visitor().get(rsjPage(current));
+      assert.equal(fact(still.text, "有效性"), "有效");
+      assert.equal(fact(still.text, "有效期至"), "2099-12-31");
+      assert.ok(!still.text.includes("validity-banner"));
+      const find = async (validity: string) =>
+        libraryRows(
+          (
+            await visitor().get(
+              `/zcwjk/?validity=${encodeURIComponent(validity)}&q=${encodeURIComponent("稳岗补助办法")}`,
+            )
+          ).text,
+        );
+      assert.deepEqual(
+        (await find("失效")).map((r) => [r.id, r.cells[6]]),
+        [[expired, "失效"]],
+      );
+      assert.deepEqual(
+        (await find("有效")).map((r) => r.id),
+        [current],
       );
     });
 
@@ -1063,6 +1173,37 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
         (await chief.submit("/admin/disclosure/lag", form, { [`org.${rsjDept}`]: "" })).status,
         403,
       );
+      // a department without a code cannot publish catalogue items until it has one
+      const jtjDept = (
+        await p.ctx.db
+          .selectFrom("departments")
+          .select("id")
+          .where("ref", "=", "dept-jtj")
+          .executeTakeFirstOrThrow()
+      ).id;
+      const id = await createOk(
+        jtjEditor,
+        jtjZcwj,
+        policyFields("关于公交线路调整的通告", {
+          "meta.issuer": "青禾市交通运输局",
+          "meta.theme": "工业、交通",
+        }),
+      );
+      await toFinalStep(id, jtjEditor, jtjChief);
+      assert.equal((await root.submit(form, form, { [`org.${jtjDept}`]: "" })).status, 303);
+      try {
+        const refused = await decide(jtjChief, id);
+        assert.equal(refused.status, 400);
+        assert.match(refused.text, /尚未设置统一社会信用代码，无法生成索引号/);
+        assert.equal((await latestVersion(p.ctx.db, id)).status, "in_review");
+      } finally {
+        assert.equal(
+          (await root.submit(form, form, { [`org.${jtjDept}`]: jtjCode.toLowerCase() })).status,
+          303,
+        );
+      }
+      await finish(id, jtjChief);
+      assert.match((await indexNoOf(id)) ?? "", new RegExp(`^${jtjCode}/${year}-\\d{5}$`));
       assert.deepEqual(
         await p.ctx.db.selectFrom("departments").select(["id", "org_code"]).orderBy("id").execute(),
         before,

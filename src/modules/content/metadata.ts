@@ -201,6 +201,15 @@ function flagValue(value: string): string | undefined {
   return ["true", "1", "on", "是", "yes"].includes(value.toLowerCase()) ? FLAG_TRUE : undefined;
 }
 
+/**
+ * 有效性 on `today` (YYYY-MM-DD): a document marked 有效 whose 有效期 has run out (valid_to before
+ * today) has lapsed by itself, without anyone editing it.
+ */
+export function validityOn(metadata: Record<string, string>, today: string): string | undefined {
+  if (metadata.validity === "有效" && metadata.valid_to && metadata.valid_to < today) return "失效";
+  return metadata.validity;
+}
+
 export function isNormative(metadata: Record<string, string>): boolean {
   return metadata.normative === FLAG_TRUE;
 }

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { chinaDay } from "../../core/calendar.ts";
 import type { AppContext } from "../../core/context.ts";
 import { POLICY_THEMES, VALIDITY } from "../content/metadata.ts";
 import type { Site } from "../sites/schema.ts";
@@ -93,6 +94,10 @@ function livePolicies(ctx: AppContext, site: Site) {
 
 // the key as a literal, not a parameter: GROUP BY and ORDER BY must repeat the select's expression
 const meta = (key: string) => sql<string>`v.metadata->>${sql.lit(key)}`;
+/** 有效性 today: 有效 with its 有效期 run out reads as 失效 (as validityOn in content/metadata.ts). */
+const validityToday = () =>
+  sql<string>`case when v.metadata->>'validity' = '有效' and v.metadata->>'valid_to' < ${chinaDay()}
+    then '失效' else v.metadata->>'validity' end`;
 const publishedYear = sql<number>`extract(year from d.first_published_at at time zone 'Asia/Shanghai')::int`;
 
 export interface LibraryRow {
@@ -138,7 +143,7 @@ export async function searchLibrary(
     );
   }
   if (f.theme) query = query.where(meta("theme"), "=", f.theme);
-  if (f.validity) query = query.where(meta("validity"), "=", f.validity);
+  if (f.validity) query = query.where(validityToday(), "=", f.validity);
   for (const word of f.q.split(/\s+/).filter(Boolean).slice(0, 5)) {
     const like = `%${escapeLike(word)}%`;
     query = query.where((eb) =>
@@ -160,7 +165,7 @@ export async function searchLibrary(
     meta("doc_number").as("doc_number"),
     meta("issuer").as("issuer"),
     meta("written_date").as("written_date"),
-    meta("validity").as("validity"),
+    validityToday().as("validity"),
     "d.first_published_at",
     "owner.kind as owner_kind",
     "owner.code as owner_code",

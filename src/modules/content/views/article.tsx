@@ -1,8 +1,9 @@
 import type { ComponentChildren } from "preact";
+import { chinaDay } from "../../../core/calendar.ts";
 import type { Crumb } from "../../../web/components.tsx";
 import { formatDate, formatDateTime, formatSize } from "../../../web/html.ts";
 import { documentHref, type PageMeta, PublicLayout, type SiteFrame } from "../../../web/layout.tsx";
-import { isNormative, METADATA_FIELDS, parseQa } from "../metadata.ts";
+import { isNormative, METADATA_FIELDS, parseQa, validityOn } from "../metadata.ts";
 import type { DocumentLinks, LinkedDocument } from "../public.ts";
 import type { DocumentType } from "../schema.ts";
 
@@ -51,10 +52,11 @@ function CatalogueBlock({ doc, base }: { doc: ArticleView; base: string }) {
     add(label("policy", "doc_number"), m.doc_number);
     add(label("policy", "written_date"), m.written_date);
     add("发布日期", formatDate(doc.first_published_at));
+    const validity = validityOn(m, chinaDay());
     add(
       label("policy", "validity"),
-      m.validity && (
-        <span class={m.validity === "有效" ? "validity" : "validity validity-lapsed"}>{m.validity}</span>
+      validity && (
+        <span class={validity === "有效" ? "validity" : "validity validity-lapsed"}>{validity}</span>
       ),
     );
     add(label("policy", "valid_from"), m.valid_from);
@@ -87,15 +89,17 @@ function CatalogueBlock({ doc, base }: { doc: ArticleView; base: string }) {
 
 /** 失效 / 废止, said before anything else, with the document that took its place. */
 function ValidityBanner({ doc, base }: { doc: ArticleView; base: string }) {
-  const validity = doc.metadata.validity;
+  const validity = validityOn(doc.metadata, chinaDay());
   if (doc.type !== "policy" || !validity || validity === "有效") return null;
   const replacedBy = doc.links?.replacedBy;
   const date = doc.metadata.valid_to;
+  // marked 有效 with a 有效期 that has run out: lapsed by itself
+  const expired = doc.metadata.validity === "有效";
   return (
     <div class="notice-banner validity-banner" role="note" aria-label="文件有效性">
       <p>
         <strong>本文件已{validity}</strong>
-        {date && `（${validity}日期：${date}）`}，仅供查阅参考。
+        {date && (expired ? `（有效期至 ${date}）` : `（${validity}日期：${date}）`)}，仅供查阅参考。
       </p>
       {replacedBy && (
         <p>
