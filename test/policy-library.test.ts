@@ -14,6 +14,7 @@ import {
   staffClient,
   staffWith,
   startTestPlatform,
+  TEST_PASSWORD,
   type TestPlatform,
 } from "./support/platform.ts";
 import { databaseSnapshot, latestVersion } from "./support/snapshot.ts";
@@ -129,6 +130,7 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
   let jtjEditor: HttpClient;
   let jtjChief: HttpClient;
   let root: HttpClient;
+  let rootName: string;
   const visitor = () => p.client();
   const year = Number(chinaDay().slice(0, 4));
 
@@ -247,10 +249,8 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
       p,
       (await staffWith(p.ctx, [{ role: "site_admin", siteId: jtj }], "jtjchief")).username,
     );
-    root = await staffClient(
-      p,
-      (await staffWith(p.ctx, [{ role: "sysadmin" }, { role: "site_admin" }], "root")).username,
-    );
+    rootName = (await staffWith(p.ctx, [{ role: "sysadmin" }, { role: "site_admin" }], "root")).username;
+    root = await staffClient(p, rootName);
   });
   after(() => p.close());
 
@@ -651,6 +651,16 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
       await publish(a);
       const b = await createOk(editor, rsjZcwj, policyFields("青禾市新版就业补贴办法"));
       await publish(b);
+      const jd = await createOk(editor, rsjZcjd, {
+        type: "interpretation",
+        title: "旧版就业补贴办法解读",
+        summary: "",
+        bodyHtml: "<p>解读。</p>",
+        "meta.interpreter": "青禾市人力资源和社会保障局",
+        "meta.policy_ref": String(a),
+      });
+      await publish(jd);
+      assert.equal(fact((await visitor().get(rsjPage(jd))).text, "相关政策"), "《青禾市旧版就业补贴办法》");
       const problems: [Record<string, string>, RegExp][] = [
         [{ "meta.validity": "废止", "meta.valid_to": "" }, /请填写失效或废止日期/],
         [{ "meta.validity": "有效", "meta.replaced_by": String(b) }, /有效性应为失效或废止/],
@@ -686,6 +696,13 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
       assert.match(flat(banner.slice(0, banner.indexOf("</div>"))), /本文件已废止（废止日期：2026-11-01）/);
       assert.ok(banner.includes(`href="/sites/rsj/art/${b}.html"`));
       assert.equal(fact(page.text, "废止日期"), "2026-11-01");
+      // its interpretation says the policy it explains is no longer in force
+      const jdPage = await visitor().get(rsjPage(jd));
+      assert.equal(flat(fact(jdPage.text, "相关政策") ?? ""), "《青禾市旧版就业补贴办法》已废止");
+      assert.match(
+        flat(jdPage.text.slice(jdPage.text.indexOf('id="related-policy"'))),
+        /青禾市旧版就业补贴办法已废止/,
+      );
       const newer = await visitor().get(rsjPage(b));
       assert.ok(newer.text.slice(newer.text.indexOf('id="related-replaces"')).includes(`/art/${a}.html`));
       const lib = await visitor().get(
@@ -1326,6 +1343,33 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
         await page.goto(`${p.baseUrl}${paths[0]}`);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it("the catalogue's admin pages, with a refused form, have no violations either", async () => {
+      const context = await browser.newContext({ locale: "zh-CN", baseURL: p.baseUrl, bypassCSP: true });
+      const page = await context.newPage();
+      try {
+        await page.goto("/admin/login");
+        await page.getByLabel("用户名").fill(rootName);
+        await page.getByLabel("密码").fill(TEST_PASSWORD);
+        await Promise.all([page.waitForURL("**/admin"), page.getByRole("button", { name: "登录" }).click()]);
+        for (const path of [
+          "/admin/disclosure/lag",
+          "/admin/disclosure/settings",
+          "/admin/disclosure/orgs",
+        ]) {
+          const response = await page.goto(path);
+          assert.equal(response?.status(), 200, path);
+          await assertAccessible(page, path);
+        }
+        await page.goto("/admin/disclosure/settings");
+        await page.getByLabel("解读发布时限（工作日）").fill("99");
+        await Promise.all([page.waitForLoadState(), page.getByRole("button", { name: "保存" }).click()]);
+        assert.match((await page.textContent("main")) ?? "", /解读发布时限为 0—30 之间的整数/);
+        await assertAccessible(page, "/admin/disclosure/settings（出错）");
       } finally {
         await context.close();
       }

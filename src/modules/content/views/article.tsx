@@ -68,7 +68,15 @@ function CatalogueBlock({ doc, base }: { doc: ArticleView; base: string }) {
     add("发布日期", formatDate(doc.first_published_at));
     add(label("interpretation", "form"), m.form);
     const policy = doc.links?.policy;
-    add("相关政策", policy && <a href={linkHref(base, policy)}>《{policy.title}》</a>);
+    add(
+      "相关政策",
+      policy && (
+        <>
+          <a href={linkHref(base, policy)}>《{policy.title}》</a>
+          <LapsedTag doc={policy} />
+        </>
+      ),
+    );
   }
   add("内容概述", doc.summary);
   add(label(doc.type, "disclosure"), m.disclosure ?? "主动公开");
@@ -111,6 +119,14 @@ function ValidityBanner({ doc, base }: { doc: ArticleView; base: string }) {
   );
 }
 
+/** A linked policy that is no longer valid says so wherever it is linked. */
+function LapsedTag({ doc }: { doc: LinkedDocument }) {
+  if (doc.type !== "policy") return null;
+  const validity = validityOn(doc.metadata, chinaDay());
+  if (!validity || validity === "有效") return null;
+  return <span class="tag validity-lapsed">已{validity}</span>;
+}
+
 function RelatedList({
   id,
   title,
@@ -130,7 +146,8 @@ function RelatedList({
         {docs.map((d) => (
           <li key={d.id}>
             <a href={linkHref(base, d)}>{d.title}</a>
-            {d.metadata.form && d.metadata.form !== "文字解读" && <span class="tag">{d.metadata.form}</span>}{" "}
+            {d.metadata.form && d.metadata.form !== "文字解读" && <span class="tag">{d.metadata.form}</span>}
+            <LapsedTag doc={d} />{" "}
             <time dateTime={formatDate(d.first_published_at)}>{formatDate(d.first_published_at)}</time>
           </li>
         ))}
