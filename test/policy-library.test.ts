@@ -369,6 +369,58 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
       assert.deepEqual(publishedDefault, [...all().map((x) => x.published_date)].sort().reverse());
     });
 
+    it("downloads the filtered catalogue as CSV and JSON, every match and not just one page", async () => {
+      const params = `?${new URLSearchParams({ validity: "有效", sort: "written-asc" })}`;
+      const expected = all().filter((x) => x.validity === "有效");
+      const page = await visitor().get(`/zcwjk/${params}`);
+      assert.ok(
+        page.text.includes(
+          `href="/zcwjk/index.csv?validity=${encodeURIComponent("有效")}&amp;sort=written-asc"`,
+        ),
+      );
+      const csv = await visitor().request(`/zcwjk/index.csv${params}`);
+      assert.equal(csv.status, 200);
+      assert.match(csv.headers.get("content-type") ?? "", /^text\/csv; charset=utf-8/);
+      assert.match(
+        csv.headers.get("content-disposition") ?? "",
+        /^attachment; filename="zcwjk-\d{4}-\d{2}-\d{2}\.csv"$/,
+      );
+      const bytes = Buffer.from(await csv.arrayBuffer());
+      assert.deepEqual(
+        [...bytes.subarray(0, 3)],
+        [0xef, 0xbb, 0xbf],
+        "a BOM, so spreadsheet software reads UTF-8",
+      );
+      const body = bytes.subarray(3).toString("utf8");
+      assert.ok(body.startsWith("索引号,名称,内容概述,文号,发文机关,成文日期,发布日期,有效性,网址\r\n"));
+      const lines = body.trim().split("\r\n").slice(1);
+      assert.equal(lines.length, expected.length);
+      const json = await visitor().request(`/zcwjk/index.json${params}`);
+      assert.match(json.headers.get("content-type") ?? "", /^application\/json/);
+      const data = (await json.json()) as {
+        count: number;
+        items: { index_no: string; title: string; written_date: string; validity: string; url: string }[];
+      };
+      assert.equal(data.count, expected.length);
+      assert.deepEqual(
+        data.items.map((i) => i.written_date),
+        expected.map((x) => x.written_date).sort(),
+      );
+      assert.deepEqual(new Set(data.items.map((i) => i.title)), new Set(expected.map((x) => x.title)));
+      for (const item of data.items) {
+        assert.match(item.index_no, INDEX_NO);
+        assert.equal(item.validity, "有效");
+        assert.match(item.url, /^https?:\/\/[^/]+\/art\/\d+\.html$/);
+      }
+      // a department site's catalogue links within that site
+      const own = (await (await visitor().request("/sites/rsj/zcwjk/index.json")).json()) as {
+        count: number;
+        items: { url: string }[];
+      };
+      assert.equal(own.count, all().filter((x) => x.issuer_department === "dept-rsj").length);
+      assert.ok(own.items.every((i) => /\/sites\/rsj\/art\/\d+\.html$/.test(i.url)));
+    });
+
     it("on a department site lists that site's policies, with the same filters and links within the site", async () => {
       const own = all().filter((x) => x.issuer_department === "dept-rsj");
       const r = await everyPage("/sites/rsj/zcwjk/");
@@ -1044,6 +1096,9 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
       // another limit for one look, from the query
       const wider = reportRows((await chief.get("/admin/disclosure/lag?limit=6")).text, "lag-caption");
       assert.equal(wider.get("时效测试乙：调休周六解读的政策")?.[6], "按时");
+      // nonsense falls back to the configured limit
+      const junk = reportRows((await chief.get("/admin/disclosure/lag?limit=abc")).text, "lag-caption");
+      assert.equal(junk.get("时效测试丙：第三个工作日解读的政策")?.[6], "按时");
       const narrower = reportRows((await chief.get("/admin/disclosure/lag?limit=2")).text, "lag-caption");
       assert.equal(narrower.get("时效测试丙：第三个工作日解读的政策")?.[6], "超时");
       assert.equal(narrower.get("时效测试甲：节后两日解读的政策")?.[6], "按时");

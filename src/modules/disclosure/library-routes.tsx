@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { chinaDay } from "../../core/calendar.ts";
 import type { AppContext } from "../../core/context.ts";
 import { ForbiddenError } from "../../core/errors.ts";
 import { adminFrame } from "../../core/http/admin.ts";
-import { formProblem, queryInt, readForm, sendPage } from "../../core/http/forms.ts";
+import { formProblem, readForm, sendPage } from "../../core/http/forms.ts";
 import type { Crumb } from "../../web/components.tsx";
 import { columnHref } from "../../web/layout.tsx";
 import { buildFrame, resolveSite } from "../sites/frame.ts";
@@ -15,13 +16,26 @@ import {
   saveCatalogueSettings,
   saveOrgCodes,
 } from "./catalogue.ts";
-import { toCsv } from "./csv.ts";
+import { sendCsv, sendJson, toCsv } from "./csv.ts";
 import { lagReport } from "./lag.ts";
 import { libraryFacets, parseLibraryQuery, searchLibrary } from "./library.ts";
 import { LagPage, OrgCodesPage, SettingsPage } from "./views/catalogue-admin.tsx";
-import { LibraryPage } from "./views/library.tsx";
+import { LibraryPage, rowHref } from "./views/library.tsx";
 
 const PAGE_SIZE = 20;
+/** An export holds every match; the whole cluster's catalogue stays far below this. */
+const EXPORT_LIMIT = 10_000;
+export const LIBRARY_CSV_HEADER = [
+  "索引号",
+  "名称",
+  "内容概述",
+  "文号",
+  "发文机关",
+  "成文日期",
+  "发布日期",
+  "有效性",
+  "网址",
+];
 
 /** The trail to a site's 政策文件 column (the library sits under it), and its top-level column. */
 function trailTo(base: string, columns: Column[]): { crumbs: Crumb[]; topId: number | undefined } {
@@ -67,7 +81,55 @@ export async function registerLibraryRoutes(app: FastifyInstance, ctx: AppContex
       />,
     );
   };
+  /** 政府信息公开目录 as data (条例 Art 24: 检索、查阅、下载): every match of the filter, unpaged. */
+  const exported = async (request: FastifyRequest) => {
+    const { site, base } = await resolveSite(ctx, request, (request.params as { code?: string }).code);
+    const filter = {
+      ...parseLibraryQuery(request.query as Record<string, unknown>),
+      page: 1,
+      pageSize: EXPORT_LIMIT,
+    };
+    const { rows } = await searchLibrary(ctx, site, filter);
+    return rows.map((r) => ({
+      index_no: r.index_no,
+      title: r.title,
+      summary: r.summary,
+      doc_number: r.doc_number ?? "",
+      issuer: r.issuer ?? "",
+      written_date: r.written_date ?? "",
+      published_date: r.first_published_at ? chinaDay(r.first_published_at) : "",
+      validity: r.validity ?? "",
+      url: `${ctx.config.publicUrl}${rowHref(base, r)}`,
+    }));
+  };
+  const libraryCsv = async (request: FastifyRequest, reply: FastifyReply) => {
+    const rows = await exported(request);
+    return sendCsv(
+      reply,
+      `zcwjk-${chinaDay()}.csv`,
+      toCsv(
+        LIBRARY_CSV_HEADER,
+        rows.map((r) => [
+          r.index_no,
+          r.title,
+          r.summary,
+          r.doc_number,
+          r.issuer,
+          r.written_date,
+          r.published_date,
+          r.validity,
+          r.url,
+        ]),
+      ),
+    );
+  };
+  const libraryJson = async (request: FastifyRequest, reply: FastifyReply) => {
+    const items = await exported(request);
+    return sendJson(reply, { generated: chinaDay(), count: items.length, items });
+  };
   for (const prefix of ["", "/sites/:code"]) {
+    app.get(`${prefix}/zcwjk/index.csv`, libraryCsv);
+    app.get(`${prefix}/zcwjk/index.json`, libraryJson);
     app.get(`${prefix}/zcwjk/`, library);
     app.get(`${prefix}/zcwjk`, async (request, reply) => {
       const { base } = await resolveSite(ctx, request, (request.params as { code?: string }).code);
@@ -77,9 +139,10 @@ export async function registerLibraryRoutes(app: FastifyInstance, ctx: AppContex
   }
 
   /* ---------------------------------------------------------- admin: 公开时效 */
+  // a limit for one look at the report; anything else falls back to the configured one
   const limitOf = (request: FastifyRequest) => {
     const raw = (request.query as { limit?: string }).limit;
-    return raw === undefined || raw === "" ? undefined : queryInt(raw, 3, 0, 30);
+    return typeof raw === "string" && /^\d{1,2}$/.test(raw) ? Math.min(Number(raw), 30) : undefined;
   };
   app.get("/admin/disclosure/lag", async (request, reply) => {
     const frame = adminFrame(request, reply);

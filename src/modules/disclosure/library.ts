@@ -104,6 +104,7 @@ export interface LibraryRow {
   id: number;
   index_no: string | null;
   title: string;
+  summary: string;
   doc_number: string | null;
   issuer: string | null;
   written_date: string | null;
@@ -162,6 +163,7 @@ export async function searchLibrary(
     "d.id",
     "d.index_no",
     "v.title",
+    "v.summary",
     meta("doc_number").as("doc_number"),
     meta("issuer").as("issuer"),
     meta("written_date").as("written_date"),

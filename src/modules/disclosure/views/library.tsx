@@ -35,7 +35,8 @@ function FilterSelect(props: {
   );
 }
 
-function rowHref(base: string, r: LibraryRow): string {
+/** Where a row is read: in this site when placed here, else in the site that published it. */
+export function rowHref(base: string, r: LibraryRow): string {
   if (r.here) return documentHref(base, r.id);
   return documentHref(r.owner_kind === "portal" ? "" : `/sites/${r.owner_code}`, r.id);
 }
@@ -135,6 +136,15 @@ export function LibraryPage(props: {
       <p class="count" role="status">
         共 {props.total} 件{props.total > 0 && props.pages > 1 && `，第 ${f.page}/${props.pages} 页`}
       </p>
+      {props.total > 0 && (
+        <p class="downloads">
+          下载全部查询结果（政府信息公开目录）：
+          <a href={`${action}index.csv${libraryQueryString(f, 1)}`} download>
+            CSV
+          </a>{" "}
+          <a href={`${action}index.json${libraryQueryString(f, 1)}`}>JSON</a>
+        </p>
+      )}
       {props.rows.length === 0 ? (
         <p class="empty">没有符合条件的政策文件，请减少查询条件后重试。</p>
       ) : (
