@@ -2,7 +2,7 @@ import type { ComponentChildren } from "preact";
 import type { Actor } from "../core/auth/permissions.ts";
 import { scopeFor } from "../core/auth/permissions.ts";
 import { CsrfField } from "./components.tsx";
-import { islandUrl } from "./islands.ts";
+import { islandUrl, stylesheetUrl } from "./islands.ts";
 
 export interface AdminFrame {
   actor: Actor;
@@ -51,7 +51,7 @@ export function AdminLayout(props: {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
         <title>{`${props.title}_政务网站集约化平台管理后台`}</title>
-        <link rel="stylesheet" href="/assets/site.css" />
+        <link rel="stylesheet" href={stylesheetUrl()} />
         {islandUrl("rich-text") && <script src={islandUrl("rich-text")} defer />}
       </head>
       <body class="admin">

@@ -43,3 +43,16 @@ export function formatSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/**
+ * Wraps each table of sanitized rich text in a focusable region that scrolls sideways, so wide
+ * tables (annual reports, fee schedules) never make a phone screen scroll.
+ */
+export function scrollableTables(html: string): string {
+  return html
+    .replace(
+      /<table\b/g,
+      '<div class="table-scroll" role="region" tabindex="0" aria-label="表格（可左右滑动）"><table',
+    )
+    .replace(/<\/table>/g, "</table></div>");
+}

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { build } from "esbuild";
 
@@ -9,10 +10,22 @@ export interface Island {
   code: string;
 }
 
-const ISLANDS = ["rich-text"] as const;
+const ISLANDS = ["rich-text", "a11y"] as const;
 export type IslandName = (typeof ISLANDS)[number];
 
 let built: Map<IslandName, Island> | undefined;
+let stylesheet: { url: string; code: string } | undefined;
+
+const contentHash = (code: string) => createHash("sha256").update(code).digest("hex").slice(0, 12);
+
+/** The design system's stylesheet under a name that changes with its content (cached immutably). */
+export function stylesheetUrl(): string {
+  return stylesheet?.url ?? "/assets/site.css";
+}
+
+export function stylesheetByUrl(url: string): string | undefined {
+  return stylesheet && url === stylesheet.url ? stylesheet.code : undefined;
+}
 
 /** The URL of a built island, for a <script> tag; undefined before `buildIslands` ran. */
 export function islandUrl(name: IslandName): string | undefined {
@@ -38,9 +51,10 @@ export async function buildIslands(): Promise<Map<IslandName, Island>> {
       legalComments: "none",
     });
     const code = out.outputFiles[0]?.text ?? "";
-    const hash = createHash("sha256").update(code).digest("hex").slice(0, 12);
-    result.set(name, { name, url: `/assets/islands/${name}.${hash}.js`, code });
+    result.set(name, { name, url: `/assets/islands/${name}.${contentHash(code)}.js`, code });
   }
+  const css = await readFile(path.join(import.meta.dirname, "assets", "site.css"), "utf8");
+  stylesheet = { url: `/assets/site.${contentHash(css)}.css`, code: css };
   built = result;
   return result;
 }

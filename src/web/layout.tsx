@@ -1,6 +1,9 @@
 import type { ComponentChildren } from "preact";
 import type { Column, Site } from "../modules/sites/schema.ts";
+import { AccessibilityToolbar, preferenceHref } from "./accessibility.tsx";
 import { Breadcrumbs, type Crumb } from "./components.tsx";
+import { islandUrl, stylesheetUrl } from "./islands.ts";
+import { type Preferences, preferenceClasses } from "./preferences.ts";
 
 /** What every public page of a site needs to draw its frame. */
 export interface SiteFrame {
@@ -10,6 +13,10 @@ export interface SiteFrame {
   nav: Column[];
   portal: { name: string; href: string } | null;
   actorName: string | null;
+  /** The visitor's display preferences (无障碍 toolbar, 长辈版). */
+  prefs: Preferences;
+  /** This page's path and query, where a preference change returns to. */
+  path: string;
 }
 
 /** National page tags (国办发〔2017〕47号 网页设计规范): site, column and article levels. */
@@ -38,8 +45,10 @@ export function PublicLayout(props: {
   const s = site.settings;
   const meta = props.meta ?? {};
   const fullTitle = props.title === site.name ? site.name : `${props.title}_${site.name}`;
+  const { prefs, path } = props.frame;
+  const a11yScript = islandUrl("a11y");
   return (
-    <html lang="zh-CN">
+    <html lang="zh-CN" class={preferenceClasses(prefs) || undefined}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -66,12 +75,14 @@ export function PublicLayout(props: {
           </>
         )}
         {props.canonical && <link rel="canonical" href={props.canonical} />}
-        <link rel="stylesheet" href="/assets/site.css" />
+        <link rel="stylesheet" href={stylesheetUrl()} />
+        {a11yScript && <script src={a11yScript} defer />}
       </head>
       <body>
         <a class="skip-link" href="#main">
           跳到主要内容
         </a>
+        <AccessibilityToolbar prefs={prefs} back={path} />
         <header class="masthead">
           <div class="wrap masthead-inner">
             <a class="site-name" href={`${base}/`}>
@@ -79,6 +90,23 @@ export function PublicLayout(props: {
               {site.name}
             </a>
             <ul class="utility">
+              <li>
+                <a
+                  href={preferenceHref({ bar: "toggle" }, path)}
+                  rel="nofollow"
+                  data-pref="bar"
+                  data-value="toggle"
+                  aria-controls="a11y-toolbar"
+                  aria-expanded={prefs.bar ? "true" : "false"}
+                >
+                  无障碍
+                </a>
+              </li>
+              <li>
+                <a href={preferenceHref({ elder: prefs.elder ? "off" : "on" }, path)} rel="nofollow">
+                  {prefs.elder ? "退出长辈版" : "长辈版"}
+                </a>
+              </li>
               {props.frame.portal && (
                 <li>
                   <a href={props.frame.portal.href}>{props.frame.portal.name}</a>
@@ -214,7 +242,7 @@ export function PlainPage({ title, children }: { title: string; children: Compon
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
-        <link rel="stylesheet" href="/assets/site.css" />
+        <link rel="stylesheet" href={stylesheetUrl()} />
       </head>
       <body>
         <main id="main" class="wrap plain-page">

@@ -29,14 +29,24 @@ export interface AxeViolation {
   nodes: { target: unknown[]; failureSummary?: string }[];
 }
 
-export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+/** axe-core's WCAG 2.1 A/AA violations on the page, or only inside `within` (a CSS selector). */
+export async function axeViolations(page: Page, within?: string): Promise<AxeViolation[]> {
   await page.addScriptTag({ path: AXE_PATH });
-  return page.evaluate(async (tags) => {
-    const axe = (globalThis as unknown as { axe: { run(options: unknown): Promise<{ violations: never }> } })
-      .axe;
-    const result = await axe.run({ runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
-    return result.violations;
-  }, AXE_TAGS);
+  return page.evaluate(
+    async ({ tags, within }) => {
+      const axe = (
+        globalThis as unknown as {
+          axe: { run(context: unknown, options: unknown): Promise<{ violations: never }> };
+        }
+      ).axe;
+      const result = await axe.run(within ? { include: [within] } : document, {
+        runOnly: { type: "tag", values: tags },
+        resultTypes: ["violations"],
+      });
+      return result.violations;
+    },
+    { tags: AXE_TAGS, within },
+  );
 }
 
 export function describeViolations(url: string, violations: AxeViolation[]): string {

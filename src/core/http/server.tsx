@@ -19,7 +19,8 @@ import { actorForSession } from "../../modules/identity/service.ts";
 import { registerSiteAdminRoutes } from "../../modules/sites/admin-routes.tsx";
 import { registerCalendarRoutes } from "../../modules/sites/calendar-routes.tsx";
 import { registerSiteRoutes } from "../../modules/sites/routes.tsx";
-import { buildIslands, islandByUrl } from "../../web/islands.ts";
+import { registerAccessibilityRoutes } from "../../web/accessibility.tsx";
+import { buildIslands, islandByUrl, stylesheetByUrl } from "../../web/islands.ts";
 import { PlainPage } from "../../web/layout.tsx";
 import type { AppContext } from "../context.ts";
 import { UserError } from "../errors.ts";
@@ -98,6 +99,15 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
       .header("Cache-Control", "public, max-age=31536000, immutable")
       .send(island.code);
   });
+  app.get("/assets/site.:hash.css", async (request, reply) => {
+    const css = stylesheetByUrl(request.url.split("?")[0] ?? "");
+    if (!css) return reply.callNotFound();
+    return reply
+      .type("text/css; charset=utf-8")
+      .header("Cache-Control", "public, max-age=31536000, immutable")
+      .send(css);
+  });
+  await registerAccessibilityRoutes(app);
 
   app.decorateRequest("actor", null);
   app.decorateRequest("sessionToken", null);

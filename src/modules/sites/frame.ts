@@ -2,6 +2,7 @@ import type { FastifyRequest } from "fastify";
 import type { AppContext } from "../../core/context.ts";
 import { NotFoundError } from "../../core/errors.ts";
 import type { SiteFrame } from "../../web/layout.tsx";
+import { PREFERENCES_COOKIE, parsePreferences } from "../../web/preferences.ts";
 import type { Site } from "./schema.ts";
 import { columnsOf, portalSite, siteByCode, siteByHost } from "./service.ts";
 
@@ -45,5 +46,7 @@ export async function buildFrame(
     nav: columns.filter((c) => c.parent_id === null && c.in_nav && c.slug !== "index"),
     portal: portal ? { name: portal.name, href: "/" } : null,
     actorName: request.actor?.name ?? null,
+    prefs: parsePreferences(request.cookies[PREFERENCES_COOKIE]),
+    path: request.url,
   };
 }

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { chinaDay } from "../../../core/calendar.ts";
 import type { Crumb } from "../../../web/components.tsx";
-import { formatDate, formatDateTime, formatSize } from "../../../web/html.ts";
+import { formatDate, formatDateTime, formatSize, scrollableTables } from "../../../web/html.ts";
 import { documentHref, type PageMeta, PublicLayout, type SiteFrame } from "../../../web/layout.tsx";
 import { isNormative, METADATA_FIELDS, parseQa, validityOn } from "../metadata.ts";
 import type { DocumentLinks, LinkedDocument } from "../public.ts";
@@ -283,7 +283,7 @@ export function ArticlePage(props: {
           <>
             <InterpretationForm doc={doc} />
             {/* body_html passed the one sanitizer when it was saved */}
-            <div class="article-body" dangerouslySetInnerHTML={{ __html: doc.body_html }} />
+            <div class="article-body" dangerouslySetInnerHTML={{ __html: scrollableTables(doc.body_html) }} />
             {doc.attachments.length > 0 && (
               <section class="attachments" aria-labelledby="att-title">
                 <h2 id="att-title">附件</h2>

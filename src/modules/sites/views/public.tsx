@@ -25,6 +25,33 @@ export interface HomeBlock {
   rows: LiveSummary[];
 }
 
+/** Column types whose pages 长辈版 puts first, in this order: services, then letters, then disclosure. */
+const ELDER_FIRST = ["办事服务", "咨询投诉", "政策文件"];
+
+/** 长辈版 home: the high-frequency tasks as large tiles before anything else. */
+function ElderShortcuts({ frame }: { frame: SiteFrame }) {
+  const { base, nav } = frame;
+  const columns = ELDER_FIRST.flatMap((type) => nav.filter((c) => c.column_type === type));
+  const tiles = [
+    ...columns.map((c) => ({ href: columnHref(base, c), label: c.name })),
+    { href: `${base}/zcwjk/`, label: "查政策文件" },
+    { href: `${base}/ysqgk/`, label: "申请政府信息公开" },
+    { href: `${base}/sitemap/`, label: "网站地图" },
+  ];
+  return (
+    <section aria-labelledby="elder-title">
+      <h2 id="elder-title">常用服务</h2>
+      <ul class="elder-tiles">
+        {tiles.map((t) => (
+          <li key={t.href}>
+            <a href={t.href}>{t.label}</a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function HomePage({
   frame,
   latest,
@@ -49,7 +76,8 @@ export function HomePage({
       }}
     >
       <h1 class="visually-hidden">{site.name}</h1>
-      {site.settings.description && <p class="lead">{site.settings.description}</p>}
+      {frame.prefs.elder && <ElderShortcuts frame={frame} />}
+      {site.settings.description && <p class="lead elder-hide">{site.settings.description}</p>}
       <div class="home-grid">
         <section class="panel" aria-labelledby="latest-title">
           <h2 id="latest-title">最新信息</h2>
