@@ -870,6 +870,16 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
       assert.match(missing.text, /请填写图解文字说明/);
       assert.match(missing.text, /value="一图读懂技能提升补贴"/, "what was typed is kept");
       assert.deepEqual(await databaseSnapshot(p.ctx.db), before);
+      // a 图解 without any image is not submitted
+      const imageless = await createOk(
+        editor,
+        rsjZcjd,
+        jdFields("没有图片的图解", { "meta.form": "图解", "meta.alt_text": "图片说明。" }),
+      );
+      const refused = await submit(editor, imageless);
+      assert.equal(refused.status, 400);
+      assert.match(refused.text, /图解解读须上传至少一张图片/);
+      assert.equal((await latestVersion(p.ctx.db, imageless)).status, "draft");
       const id = await createOk(
         editor,
         rsjZcjd,

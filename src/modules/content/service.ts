@@ -278,6 +278,21 @@ async function requireVersion(ctx: AppContext, versionId: number): Promise<Versi
   return version;
 }
 
+/** A 图解 interpretation is its images: one at least must come with the draft submitted. */
+async function checkGraphic(ctx: AppContext, doc: DocumentRow, draft: VersionRow): Promise<void> {
+  if (doc.type !== "interpretation" || draft.metadata.form !== "图解") return;
+  const image = draft.attachment_ids.length
+    ? await ctx.db
+        .selectFrom("attachments")
+        .select("id")
+        .where("id", "in", draft.attachment_ids)
+        .where("mime", "like", "image/%")
+        .executeTakeFirst()
+    : undefined;
+  if (!image)
+    throw new UserError("图解解读须上传至少一张图片（附件），并在“图解文字说明”中说明图片内容", 400);
+}
+
 /** Submits the latest draft for review; `publishAt` schedules it (null = as soon as approved). */
 export async function submitForReview(
   ctx: AppContext,
@@ -303,6 +318,7 @@ export async function submitForReview(
   const rc = await reviewContext(ctx, actor, draft);
   const to = reviewMachine.next("submit", "draft", rc);
   checkDisclosable(draft.metadata);
+  await checkGraphic(ctx, rc.doc, draft);
   return ctx.db.transaction().execute(async (trx) => {
     await lockDocument(trx, documentId);
     await trx
