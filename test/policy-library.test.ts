@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import type { Browser } from "playwright-core";
 import { chinaDay } from "../src/core/calendar.ts";
 import { publishDueVersions } from "../src/modules/content/service.ts";
+import { usccCheckChar } from "../src/modules/disclosure/catalogue.ts";
 import { assertAccessible, launchBrowser } from "./support/browser.ts";
 import type { HttpClient } from "./support/http.ts";
 import {
@@ -628,6 +629,51 @@ describe("政策文件库: 索引号, catalogue metadata, interpretations and th
         select count(*)::text as n from (select index_no from documents where index_no is not null
         group by index_no having count(*) > 1) dup`.execute(p.ctx.db);
       assert.equal(rows[0]?.n, "0");
+    });
+
+    it("starts a fresh series at 00001 for a new code, even when its first numbers are taken at once", async () => {
+      const jtjDept = (
+        await p.ctx.db
+          .selectFrom("departments")
+          .select("id")
+          .where("ref", "=", "dept-jtj")
+          .executeTakeFirstOrThrow()
+      ).id;
+      const first17 = "12999900MB0999998";
+      const fresh = `${first17}${usccCheckChar(first17)}`;
+      const orgs = "/admin/disclosure/orgs";
+      const ids: number[] = [];
+      for (let i = 1; i <= 4; i++) {
+        const id = await createOk(
+          jtjEditor,
+          jtjZcwj,
+          policyFields(`新代码并发测试政策${i}`, {
+            "meta.issuer": "青禾市交通运输局",
+            "meta.theme": "工业、交通",
+          }),
+        );
+        await toFinalStep(id, jtjEditor, jtjChief);
+        ids.push(id);
+      }
+      assert.equal((await root.submit(orgs, orgs, { [`org.${jtjDept}`]: fresh })).status, 303);
+      try {
+        const results = await Promise.all(ids.map((id) => decide(jtjChief, id)));
+        for (const r of results) assert.equal(r.status, 303, problemOf(r.text));
+        const numbers = await Promise.all(ids.map((id) => indexNoOf(id)));
+        assert.deepEqual(
+          [...numbers].sort(),
+          [1, 2, 3, 4].map((n) => formatted(fresh, n)),
+        );
+      } finally {
+        assert.equal((await root.submit(orgs, orgs, { [`org.${jtjDept}`]: jtjCode })).status, 303);
+      }
+      // numbers already given keep the code they were given under
+      const old = await p.ctx.db
+        .selectFrom("documents")
+        .select("index_no")
+        .where("index_no", "like", `${jtjCode}/%`)
+        .execute();
+      assert.ok(old.length > 0);
     });
   });
 
