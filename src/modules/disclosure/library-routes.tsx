@@ -25,7 +25,7 @@ import { LibraryPage, rowHref } from "./views/library.tsx";
 const PAGE_SIZE = 20;
 /** An export holds every match; the whole cluster's catalogue stays far below this. */
 const EXPORT_LIMIT = 10_000;
-export const LIBRARY_CSV_HEADER = [
+const LIBRARY_CSV_HEADER = [
   "索引号",
   "名称",
   "内容概述",
