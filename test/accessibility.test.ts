@@ -4,6 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { axeViolations, describeViolations, launchBrowser } from "./support/browser.ts";
+import { compressedSize } from "./support/http.ts";
 import { staffWith, startTestPlatform, TEST_PASSWORD, type TestPlatform } from "./support/platform.ts";
 
 /**
@@ -205,6 +206,36 @@ describe("无障碍 toolbar, 长辈版 and every page at phone width", () => {
     assert.equal(problems.length, 0, problems.join("\n"));
     await page.goto("/");
     await page.screenshot({ path: path.join(SCREENSHOTS, "home-standard-360.png"), fullPage: true });
+  });
+
+  it("no public page weighs over 50 KB compressed (HTML + CSS + JS, before images)", async (t) => {
+    const client = p.client();
+    const home = (await client.get("/")).text;
+    const assets = [...home.matchAll(/(?:href|src)="(\/assets\/[^"]+\.(?:css|js))"/g)].map(
+      (m) => m[1] as string,
+    );
+    assert.equal(assets.length, 2, "one stylesheet and the toolbar island");
+    let assetBytes = 0;
+    for (const asset of assets) {
+      const r = await compressedSize(`${p.baseUrl}${asset}`);
+      assert.equal(r.encoding === "identity", false, `${asset} is served compressed`);
+      assetBytes += r.bytes;
+    }
+    const urls = ["/", "/zcwjk/", "/ysqgk/", "/czyjs/", "/czyjs/2025/", "/zdxm/", "/zdxm/1/"];
+    for (const base of ["", "/sites/rsj"]) {
+      const xml = (await client.get(`${base}/sitemap.xml`)).text;
+      for (const m of xml.matchAll(/<loc>([^<]+)<\/loc>/g))
+        urls.push(base + new URL(m[1] as string).pathname);
+    }
+    let heaviest = { url: "", bytes: 0 };
+    for (const url of new Set(urls)) {
+      const r = await compressedSize(`${p.baseUrl}${url}`);
+      assert.equal(r.status, 200, url);
+      if (r.bytes > heaviest.bytes) heaviest = { url, bytes: r.bytes };
+    }
+    const total = heaviest.bytes + assetBytes;
+    t.diagnostic(`heaviest: ${heaviest.url} ${heaviest.bytes} B + CSS/JS ${assetBytes} B = ${total} B`);
+    assert.ok(total <= 50 * 1024, `${heaviest.url}: ${total} bytes with its CSS and JS`);
   });
 
   it("every admin page a system administrator can reach: axe-clean, and usable at 360px", async () => {

@@ -52,6 +52,7 @@ export function AdminLayout(props: {
         <meta name="robots" content="noindex" />
         <title>{`${props.title}_政务网站集约化平台管理后台`}</title>
         <link rel="stylesheet" href={stylesheetUrl()} />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         {islandUrl("rich-text") && <script src={islandUrl("rich-text")} defer />}
       </head>
       <body class="admin">

@@ -71,11 +71,18 @@ export function PublicLayout(props: {
             <meta name="ContentSource" content={meta.article.source} />
             {meta.article.keywords && <meta name="Keywords" content={meta.article.keywords} />}
             {meta.article.author && <meta name="Author" content={meta.article.author} />}
-            {meta.article.description && <meta name="Description" content={meta.article.description} />}
+            <meta name="Description" content={meta.article.description || meta.article.title} />
           </>
+        )}
+        {!meta.article && (
+          <meta
+            name="description"
+            content={meta.column?.description || s.description || `${props.title}_${site.name}`}
+          />
         )}
         {props.canonical && <link rel="canonical" href={props.canonical} />}
         <link rel="stylesheet" href={stylesheetUrl()} />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         {a11yScript && <script src={a11yScript} defer />}
       </head>
       <body>
@@ -243,6 +250,7 @@ export function PlainPage({ title, children }: { title: string; children: Compon
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
         <link rel="stylesheet" href={stylesheetUrl()} />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
       </head>
       <body>
         <main id="main" class="wrap plain-page">

@@ -1,3 +1,5 @@
+import { get as httpGet } from "node:http";
+
 /** A small browser-like client: keeps cookies, reads CSRF tokens from forms, never follows redirects. */
 export class HttpClient {
   private cookies = new Map<string, string>();
@@ -80,4 +82,25 @@ export class HttpClient {
       location: response.headers.get("location") ?? "",
     };
   }
+}
+
+/** Bytes on the wire for a GET with compression accepted, as a browser would receive them. */
+export function compressedSize(url: string): Promise<{ status: number; bytes: number; encoding: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers: { "accept-encoding": "br, gzip" } }, (response) => {
+      let bytes = 0;
+      response.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      response.on("end", () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          bytes,
+          encoding: String(response.headers["content-encoding"] ?? "identity"),
+        }),
+      );
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+  });
 }
