@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { sql } from "kysely";
 import type { Actor } from "../src/core/auth/permissions.ts";
-import { reportReminders, requestTable } from "../src/modules/disclosure/annual-report.ts";
+import { disclosureTable, reportReminders, requestTable } from "../src/modules/disclosure/annual-report.ts";
 import { act, submitRequest } from "../src/modules/disclosure/requests.ts";
 import { loadActor } from "../src/modules/identity/service.ts";
 import { siteId, staffClient, staffWith, startTestPlatform, type TestPlatform } from "./support/platform.ts";
@@ -224,5 +225,29 @@ describe("政府信息公开工作年度报告", () => {
     assert.match(dashboard.text, /待办提醒/);
     assert.match(dashboard.text, /已逾期/);
     assert.match(dashboard.text, /市教育局2025年政府信息公开工作年度报告已超过/);
+  });
+
+  it("table 二 counts a 规范性文件 whose 有效期 ran out in the year as lapsed, not in force", async () => {
+    const normative = await p.ctx.db
+      .selectFrom("documents as d")
+      .innerJoin("document_versions as v", "v.id", "d.live_version_id")
+      .select(["d.site_id", "v.id as versionId", "v.metadata"])
+      .where("d.type", "=", "policy")
+      .where(sql<boolean>`v.metadata->>'normative' = 'true' and v.metadata->>'validity' = '有效'`)
+      .where(sql<boolean>`v.metadata->>'written_date' < '2026-01-01'`)
+      .executeTakeFirstOrThrow();
+    const row = async () =>
+      (await disclosureTable(p.ctx, normative.site_id, 2026)).regulations.find(
+        (r) => r.label === "行政规范性文件",
+      );
+    const before = await row();
+    await p.ctx.db
+      .updateTable("document_versions")
+      .set({ metadata: JSON.stringify({ ...normative.metadata, valid_to: "2026-06-30" }) as never })
+      .where("id", "=", normative.versionId)
+      .execute();
+    const after = await row();
+    assert.equal(after?.repealed, (before?.repealed ?? 0) + 1);
+    assert.equal(after?.inForce, (before?.inForce ?? 0) - 1);
   });
 });

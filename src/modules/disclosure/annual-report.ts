@@ -4,6 +4,7 @@ import { addCalendarDays } from "../../core/calendar.ts";
 import type { AppContext } from "../../core/context.ts";
 import { Problems, UserError } from "../../core/errors.ts";
 import type { Reminder } from "../../core/reminders.ts";
+import { isNormative, validityOn } from "../content/metadata.ts";
 import { createDocument, saveDraft, submitForReview } from "../content/service.ts";
 import { ORG_CATEGORIES, OUTCOMES, type Outcome } from "./request-schema.ts";
 import { type ReportFigures, renderReportBody } from "./views/annual-report.tsx";
@@ -147,21 +148,22 @@ export async function disclosureTable(
     .where("d.site_id", "=", siteId)
     .where("d.type", "=", "policy")
     .execute();
+  const yearEnd = `${year}-12-31`;
   const count = (kind: "规章" | "行政规范性文件") => {
     const mine = docs
       .map((d) => d.metadata)
-      .filter((m) =>
-        kind === "规章" ? m.doc_form === "规章" : m.normative === "true" && m.doc_form !== "规章",
-      );
+      .filter((m) => (kind === "规章" ? m.doc_form === "规章" : isNormative(m) && m.doc_form !== "规章"));
     const inYear = (day: string | undefined) => !!day && day.startsWith(`${year}-`);
+    // a document marked 有效 whose 有效期 ran out within the year lapsed then, as much as a repealed one
+    const lapsedInYear = (m: Record<string, string>) => inYear(m.valid_to);
     return {
       label: kind,
       issued: mine.filter((m) => inYear(m.written_date)).length,
-      repealed: mine.filter((m) => m.validity !== "有效" && inYear(m.valid_to)).length,
+      repealed: mine.filter(lapsedInYear).length,
       inForce: mine.filter(
         (m) =>
-          (m.written_date ?? "") <= `${year}-12-31` &&
-          (m.validity === "有效" || (m.valid_to ?? "") > `${year}-12-31`),
+          (m.written_date ?? "") <= yearEnd &&
+          (validityOn(m, addCalendarDays(yearEnd, 1)) === "有效" || (m.valid_to ?? "") > yearEnd),
       ).length,
     };
   };
