@@ -24,9 +24,11 @@ import { registerSiteRoutes } from "../../modules/sites/routes.tsx";
 import { registerAccessibilityRoutes } from "../../web/accessibility.tsx";
 import { buildIslands, islandByUrl, stylesheetByUrl } from "../../web/islands.ts";
 import { PlainPage } from "../../web/layout.tsx";
+import { PREFERENCES_COOKIE } from "../../web/preferences.ts";
 import type { AppContext } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { RedirectToLogin } from "./admin.ts";
+import { registerPageCaching } from "./caching.ts";
 import { sendPage } from "./forms.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -64,12 +66,15 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     referrerPolicy: { policy: "strict-origin-when-cross-origin" },
     crossOriginEmbedderPolicy: false,
   });
+  // onSend order matters: cookies are written, then the page is hashed (and found personal if it set
+  // one), then compressed
+  await app.register(cookie);
+  await registerPageCaching(app, [SESSION_COOKIE, PREFERENCES_COOKIE]);
   // brotli at quality 4: near gzip's speed for pages rendered per request, smaller than gzip
   await app.register(compress, {
     threshold: 1024,
     brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
   });
-  await app.register(cookie);
   await app.register(formbody);
   await app.register(multipart, {
     attachFieldsToBody: true,
