@@ -14,6 +14,7 @@ import { registerBudgetRoutes } from "../../modules/disclosure/budget-routes.tsx
 import { registerLibraryRoutes } from "../../modules/disclosure/library-routes.tsx";
 import { registerReportRoutes } from "../../modules/disclosure/report-routes.tsx";
 import { registerRequestRoutes } from "../../modules/disclosure/request-routes.tsx";
+import { registerInboxRoutes } from "../../modules/identity/inbox-routes.tsx";
 import { registerIdentityRoutes, SESSION_COOKIE } from "../../modules/identity/routes.tsx";
 import { actorForSession } from "../../modules/identity/service.ts";
 import { registerServiceRoutes } from "../../modules/services/routes.tsx";
@@ -203,6 +204,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   });
 
   await registerIdentityRoutes(app, ctx);
+  await registerInboxRoutes(app, ctx);
   await registerContentRoutes(app, ctx);
   await registerSiteAdminRoutes(app, ctx);
   await registerCalendarRoutes(app, ctx);

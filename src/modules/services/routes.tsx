@@ -6,6 +6,7 @@ import { adminFrame } from "../../core/http/admin.ts";
 import { type FormState, formProblem, readForm, sendPage } from "../../core/http/forms.ts";
 import { page } from "../../web/html.ts";
 import { buildFrame, resolveSite, siteBase } from "../sites/frame.ts";
+import { registerCaseRoutes } from "./case-routes.tsx";
 import {
   bundlesOfItem,
   catalogueFacets,
@@ -99,6 +100,7 @@ export async function registerServiceRoutes(app: FastifyInstance, ctx: AppContex
   };
   mount("");
   mount("/sites/:code");
+  await registerCaseRoutes(app, ctx);
 
   // corpus ids resolve to the guide on the implementing department's site
   app.get("/ref/svc-:number", async (request, reply) => {
@@ -114,6 +116,17 @@ export async function registerServiceRoutes(app: FastifyInstance, ctx: AppContex
       `${siteBase({ kind: item.kind, code: item.site_code })}/bsfw/item/${encodeURIComponent(item.code)}`,
       302,
     );
+  });
+
+  app.get("/ref/yjs-:number", async (request, reply) => {
+    const ref = `yjs-${(request.params as { number: string }).number}`;
+    const bundle = await ctx.db
+      .selectFrom("service_bundles")
+      .select("id")
+      .where("ref", "=", ref)
+      .executeTakeFirst();
+    if (!bundle) throw new NotFoundError("未找到该编号对应的“一件事”");
+    return reply.redirect(`/bsfw/yjs/${bundle.id}`, 302);
   });
 
   /* ---------------------------------------------------------- catalogue administration */
