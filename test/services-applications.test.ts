@@ -6,27 +6,11 @@ import { loadActor } from "../src/modules/identity/service.ts";
 import { act, remindApplications, submitApplication } from "../src/modules/services/applications.ts";
 import type { HttpClient } from "./support/http.ts";
 import { siteId, staffClient, staffWith, startTestPlatform, type TestPlatform } from "./support/platform.ts";
-import { databaseSnapshot } from "./support/snapshot.ts";
+import { itemByRef, PDF, registerCitizen } from "./support/services.ts";
 
-export const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
 const pdf = (name: string) => [{ name, data: PDF, type: "application/pdf" }];
 
-export async function registerCitizen(p: TestPlatform, phone: string, name: string): Promise<HttpClient> {
-  const client = p.client();
-  const r = await client.submit("/account/register", "/account/register", {
-    phone,
-    displayName: name,
-    password: "Citizen-Pass1",
-    passwordConfirm: "Citizen-Pass1",
-    agreed: "1",
-  });
-  assert.equal(r.status, 303, "registered");
-  return client;
-}
-
-export async function itemByRef(p: TestPlatform, ref: string) {
-  return p.ctx.db.selectFrom("service_items").selectAll().where("ref", "=", ref).executeTakeFirstOrThrow();
-}
+import { databaseSnapshot } from "./support/snapshot.ts";
 
 describe("政务服务: online applications on the working-day clock", () => {
   let p: TestPlatform;

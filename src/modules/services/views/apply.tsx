@@ -301,6 +301,9 @@ export function MyCasePage(props: {
       ]}
     >
       <h1>{data.item.name}</h1>
+      {props.form && !(props.form === "rating" ? props.canRate : props.correction) && (
+        <ErrorSummary message={props.state.error} fields={props.state.fields} />
+      )}
       <CaseSummary data={data} />
       {props.correction && (
         <section aria-labelledby="correction-title">
