@@ -63,6 +63,8 @@ describe("政务服务 in a real browser", () => {
       bundlePath,
       "/bsfw/cx/",
       "/bsfw/hcp/",
+      `/bsfw/zcjsq/?dx=${encodeURIComponent("法人")}`,
+      `/bsfw/zcjsq/?dx=${encodeURIComponent("个人")}&age=82&hukou=${encodeURIComponent("本市户籍")}&run=1`,
     ]) {
       const response = await page.goto(path);
       assert.equal(response?.status(), 200, path);
@@ -222,6 +224,8 @@ describe("政务服务 in a real browser", () => {
       `/admin/services/items/${item.id}`,
       "/admin/services/items/new",
       "/admin/services/followups",
+      "/admin/services/rules",
+      "/admin/services/rules/new",
     ]) {
       const response = await page.goto(path);
       assert.equal(response?.status(), 200, path);

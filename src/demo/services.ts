@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Transaction } from "kysely";
 import type { Database } from "../core/db/tables.ts";
+import type { Condition } from "../modules/services/matching.ts";
 import {
   type Audience,
   asJson,
@@ -217,5 +218,176 @@ export async function importServicesDemo(
         .execute();
     }
   }
+  for (const [index, rule] of DEMO_RULES.entries()) {
+    const home = deptSites.get(rule.department);
+    if (!home) throw new Error(`规则“${rule.name}”的部门 ${rule.department} 不存在`);
+    await trx
+      .insertInto("policy_rules")
+      .values({
+        ref: `rule-${String(index + 1).padStart(2, "0")}`,
+        name: rule.name,
+        audience: rule.audience,
+        site_id: home.siteId,
+        benefit: rule.benefit,
+        conditions: asJson(rule.conditions),
+        policy_ref: rule.policy,
+        item_id: rule.item ? (ids.get(rule.item)?.id ?? null) : null,
+        automatic: rule.automatic,
+      })
+      .execute();
+  }
   return { items: corpus.services.length, bundles: corpus.bundles.length };
 }
+
+/**
+ * 政策计算器 rules of the demo city, each read from the corpus policy it cites (the article is
+ * named in the benefit text), so the matches a visitor sees can be checked against the policy.
+ */
+const DEMO_RULES: {
+  name: string;
+  audience: "个人" | "法人";
+  department: string;
+  benefit: string;
+  conditions: Condition[];
+  policy: string;
+  item: string | null;
+  automatic: boolean;
+}[] = [
+  {
+    name: "高龄津贴",
+    audience: "个人",
+    department: "dept-mzj",
+    benefit:
+      "80—89周岁每人每月100元，90—99周岁200元，100周岁及以上500元；年满80周岁次月起自动发放（《青禾市高龄津贴发放管理办法》第二至四条）",
+    conditions: [
+      { attr: "hukou", op: "=", value: "本市户籍" },
+      { attr: "age", op: ">=", value: 80 },
+    ],
+    policy: "pol-045",
+    item: "svc-034",
+    automatic: true,
+  },
+  {
+    name: "老年人免费乘坐公共交通",
+    audience: "个人",
+    department: "dept-jtj",
+    benefit:
+      "持老年人优待乘车卡免费乘坐公交和轨道交通，本市与非本市户籍同等待遇（《青禾市城市公共交通优惠乘车办法》第三条）",
+    conditions: [{ attr: "age", op: ">=", value: 65 }],
+    policy: "pol-056",
+    item: "svc-041",
+    automatic: false,
+  },
+  {
+    name: "老年人半价乘坐公共交通",
+    audience: "个人",
+    department: "dept-jtj",
+    benefit: "年满60周岁不满65周岁的老年人持卡享受5折乘车优惠（《青禾市城市公共交通优惠乘车办法》第三条）",
+    conditions: [
+      { attr: "age", op: ">=", value: 60 },
+      { attr: "age", op: "<=", value: 64 },
+    ],
+    policy: "pol-056",
+    item: "svc-041",
+    automatic: false,
+  },
+  {
+    name: "残疾人免费乘坐公共交通",
+    audience: "个人",
+    department: "dept-jtj",
+    benefit:
+      "持有残疾人证的残疾人凭有效证件或优待乘车卡免费乘坐公共交通（《青禾市城市公共交通优惠乘车办法》第四条）",
+    conditions: [{ attr: "disability", op: "=", value: "是" }],
+    policy: "pol-056",
+    item: null,
+    automatic: false,
+  },
+  {
+    name: "养老服务补贴",
+    audience: "个人",
+    department: "dept-mzj",
+    benefit:
+      "经能力评估为失能的，按失能等级发放养老服务补贴（《青禾市养老服务补贴实施办法》第三条，另需老年人能力综合评估）",
+    conditions: [
+      { attr: "hukou", op: "=", value: "本市户籍" },
+      { attr: "age", op: ">=", value: 60 },
+      { attr: "assistance", op: "in", value: ["低保对象", "低保边缘家庭成员"] },
+    ],
+    policy: "pol-044",
+    item: "svc-036",
+    automatic: false,
+  },
+  {
+    name: "个人创业担保贷款",
+    audience: "个人",
+    department: "dept-rsj",
+    benefit:
+      "最高30万元、最长3年的创业担保贷款，财政按规定贴息（《青禾市创业担保贷款及贴息管理办法》第三、四条）",
+    conditions: [
+      {
+        attr: "identity",
+        op: "in",
+        value: ["城镇登记失业人员", "高校毕业生（毕业5年内）", "退役军人", "返乡创业农民工"],
+      },
+    ],
+    policy: "pol-005",
+    item: "svc-013",
+    automatic: false,
+  },
+  {
+    name: "住房租赁补贴",
+    audience: "个人",
+    department: "dept-zjj",
+    benefit:
+      "按每人每月15元/平方米乘以保障面积分档补贴（《青禾市住房租赁补贴实施办法》第二、三条，另需连续缴纳社保满1年）",
+    conditions: [
+      { attr: "hukou", op: "in", value: ["本市户籍", "持本市居住证"] },
+      { attr: "ownsHome", op: "=", value: "无" },
+      { attr: "lowIncome", op: "=", value: "是" },
+    ],
+    policy: "pol-040",
+    item: "svc-044",
+    automatic: false,
+  },
+  {
+    name: "失业保险稳岗返还（中小微企业）",
+    audience: "法人",
+    department: "dept-rsj",
+    benefit:
+      "按上年度实际缴纳失业保险费的60%返还，“免申即享”直接拨付（《青禾市失业保险稳岗返还实施办法》第三至五条）",
+    conditions: [
+      { attr: "size", op: "in", value: ["中型", "小型", "微型"] },
+      { attr: "insuredMonths", op: ">=", value: 12 },
+      { attr: "layoffRateOk", op: "=", value: "是" },
+    ],
+    policy: "pol-004",
+    item: "svc-012",
+    automatic: true,
+  },
+  {
+    name: "失业保险稳岗返还（大型企业）",
+    audience: "法人",
+    department: "dept-rsj",
+    benefit:
+      "按上年度实际缴纳失业保险费的30%返还，“免申即享”直接拨付（《青禾市失业保险稳岗返还实施办法》第三至五条）",
+    conditions: [
+      { attr: "size", op: "=", value: "大型" },
+      { attr: "insuredMonths", op: ">=", value: 12 },
+      { attr: "layoffRateOk", op: "=", value: "是" },
+    ],
+    policy: "pol-004",
+    item: "svc-012",
+    automatic: true,
+  },
+  {
+    name: "个体工商户吸纳就业补贴",
+    audience: "法人",
+    department: "dept-scjgj",
+    benefit:
+      "吸纳登记失业人员、脱贫人口并签订1年以上劳动合同、依法缴纳社保的，每人1000元一次性补贴（《青禾市支持个体工商户发展若干措施》）",
+    conditions: [{ attr: "entityType", op: "=", value: "个体工商户" }],
+    policy: "pol-026",
+    item: null,
+    automatic: false,
+  },
+];

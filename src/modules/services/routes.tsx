@@ -8,6 +8,16 @@ import { page } from "../../web/html.ts";
 import { buildFrame, resolveSite, siteBase } from "../sites/frame.ts";
 import { registerCaseRoutes } from "./case-routes.tsx";
 import {
+  checkAnswers,
+  getRule,
+  managedRules,
+  matchPolicies,
+  RULE_FORM_FIELDS,
+  type RuleForm,
+  ruleToForm,
+  saveRule,
+} from "./matching.ts";
+import {
   bundlesOfItem,
   catalogueFacets,
   completenessReport,
@@ -26,6 +36,7 @@ import {
 } from "./service.ts";
 import { CompletenessPage, ItemFormPage, ItemListPage } from "./views/admin-items.tsx";
 import { CataloguePage, GuidePage, GuidePrintPage } from "./views/catalogue.tsx";
+import { MatchingPage, RuleFormPage, RuleListPage } from "./views/matching.tsx";
 
 const NEW_ITEM_DEFAULTS: Record<string, string> = {
   type: "公共服务",
@@ -97,6 +108,30 @@ export async function registerServiceRoutes(app: FastifyInstance, ctx: AppContex
     app.get(`${prefix}/bsfw/item/:itemCode/print`, async (request, reply) =>
       reply.type("text/html; charset=utf-8").send(page(<GuidePrintPage {...(await guide(request))} />)),
     );
+
+    app.get(`${prefix}/bsfw/zcjsq/`, async (request, reply) => {
+      const { site: s, base } = await site(request);
+      const frame = await buildFrame(ctx, request, s, base);
+      const query = request.query as Record<string, string | undefined>;
+      const audience = query.dx === "法人" ? "法人" : "个人";
+      const values = Object.fromEntries(
+        Object.entries(query).flatMap(([k, v]) => (typeof v === "string" ? [[k, v.slice(0, 40)]] : [])),
+      );
+      let matches = null;
+      let state: FormState = { values };
+      if (query.run === "1") {
+        try {
+          matches = await matchPolicies(ctx, audience, checkAnswers(audience, values));
+        } catch (error) {
+          state = formProblem(error, values);
+        }
+      }
+      return sendPage(
+        reply,
+        <MatchingPage frame={frame} audience={audience} state={state} matches={matches} />,
+        state.error ? 400 : 200,
+      );
+    });
   };
   mount("");
   mount("/sites/:code");
@@ -209,6 +244,47 @@ export async function registerServiceRoutes(app: FastifyInstance, ctx: AppContex
       return itemPage(request, reply, itemId(request), formProblem(error, { ...values }), 400);
     }
   });
+  app.get("/admin/services/rules", async (request, reply) => {
+    const frame = maintainer(request, reply);
+    return sendPage(reply, <RuleListPage frame={frame} rules={await managedRules(ctx, frame.actor)} />);
+  });
+  const rulePage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: number | null,
+    state: FormState | null,
+    status = 200,
+  ) => {
+    const frame = maintainer(request, reply);
+    const sites = await itemSitesFor(ctx, frame.actor);
+    const rule = id === null ? null : await getRule(ctx, id);
+    if (rule && !sites.some((s) => s.id === rule.site_id)) throw new ForbiddenError("您不能维护该规则");
+    const values = state?.values ?? (rule ? { ...ruleToForm(rule) } : { audience: "个人", active: "1" });
+    return sendPage(
+      reply,
+      <RuleFormPage frame={frame} id={id} sites={sites} state={{ ...state, values }} />,
+      status,
+    );
+  };
+  const ruleForm = (request: FastifyRequest): RuleForm => {
+    const form = readForm(request);
+    return Object.fromEntries(RULE_FORM_FIELDS.map((k) => [k, form.text(k)])) as unknown as RuleForm;
+  };
+  app.get("/admin/services/rules/new", (request, reply) => rulePage(request, reply, null, null));
+  app.get("/admin/services/rules/:id", (request, reply) => rulePage(request, reply, itemId(request), null));
+  for (const path of ["/admin/services/rules/new", "/admin/services/rules/:id"]) {
+    app.post(path, async (request, reply) => {
+      const frame = maintainer(request, reply);
+      const id = path.endsWith("new") ? null : itemId(request);
+      const values = ruleForm(request);
+      try {
+        const saved = await saveRule(ctx, frame.actor, id, values);
+        return reply.redirect(`/admin/services/rules/${saved}?msg=saved`, 303);
+      } catch (error) {
+        return rulePage(request, reply, id, formProblem(error, { ...values }), 400);
+      }
+    });
+  }
   app.post("/admin/services/items/:id/delete", async (request, reply) => {
     const frame = maintainer(request, reply);
     await deleteItem(ctx, frame.actor, itemId(request));

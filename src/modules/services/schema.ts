@@ -1,4 +1,5 @@
 import type { Generated, Selectable } from "kysely";
+import type { PolicyRulesTable } from "./matching.ts";
 
 /** 事项类型 of the national 权责清单 practice. */
 export const ITEM_TYPES = [
@@ -285,6 +286,7 @@ export interface ServiceTables {
   licences: LicencesTable;
   service_ratings: ServiceRatingsTable;
   rating_followups: RatingFollowupsTable;
+  policy_rules: PolicyRulesTable;
 }
 
 export type ServiceItem = Selectable<ServiceItemsTable>;

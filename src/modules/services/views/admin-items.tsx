@@ -19,6 +19,7 @@ export function ServicesAdminNav({ current }: { current: string }) {
     ["items", "/admin/services/items", "事项管理"],
     ["completeness", "/admin/services/completeness", "要素完整性检查"],
     ["followups", "/admin/services/followups", "差评整改"],
+    ["rules", "/admin/services/rules", "政策匹配规则"],
   ];
   return (
     <nav class="subnav-inline" aria-label="政务服务">

@@ -26,6 +26,7 @@ export function ServiceNav({ frame, current }: { frame: SiteFrame; current: stri
   const links: [string, string, string][] = [
     ["catalogue", `${frame.base}/bsfw/`, "办事指南"],
     ["bundles", `${frame.base}/bsfw/yjs/`, "一件事一次办"],
+    ["matching", `${frame.base}/bsfw/zcjsq/`, "政策计算器"],
     ["lookup", `${frame.base}/bsfw/cx/`, "办件进度查询"],
     ["mine", "/account/bsfw/", "我的办件"],
     ["ratings", `${frame.base}/bsfw/hcp/`, "好差评"],
