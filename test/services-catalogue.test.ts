@@ -50,6 +50,8 @@ describe("政务服务: the service catalogue", () => {
       "全程网办",
       "新生儿出生一件事",
       "在线申请",
+      "常见问题",
+      "新生儿上户口需要准备哪些材料？",
     ]) {
       assert.ok(r.text.includes(text), text);
     }
@@ -181,8 +183,18 @@ describe("政务服务: the service catalogue", () => {
     assert.ok(bad.text.includes("下拉字段至少需要两个选项"));
     assert.ok(bad.text.includes("职业技能培训补贴申领"), "typed values are kept");
 
+    const badLink = await client.submit("/admin/services/items/new", "/admin/services/items/new", {
+      ...fields,
+      promisedDays: "10",
+      formFields: "",
+      materials: "职业技能等级证书 | 电子证照 | 1 | 必要 | 在线核验 | javascript:alert(1) | ",
+    });
+    assert.equal(badLink.status, 400);
+    assert.ok(badLink.text.includes("空表或样表地址应为本平台附件"));
     const good = await client.submit("/admin/services/items/new", "/admin/services/items/new", {
       ...fields,
+      materials:
+        "职业技能等级证书 | 电子证照 | 1 | 必要 | 在线核验 | /files/1/申请表.docx | https://zwfw.qinghe.example/yb.pdf",
       promisedDays: "10",
       formFields:
         "applicantName | 申请人姓名 | text | 必填 |  | name | \ncourse | 培训项目 | select | 必填 | 电工、焊工 |  | ",
@@ -204,6 +216,8 @@ describe("政务服务: the service catalogue", () => {
     assert.equal(saved.fee_standard, "不收费");
     const guide = await p.client().get("/sites/rsj/bsfw/item/999900-GG-RSJ-0100-00");
     assert.ok(guide.text.includes("职业技能等级证书"));
+    assert.ok(guide.text.includes('href="/files/1/申请表.docx">空白表格'));
+    assert.ok(guide.text.includes('href="https://zwfw.qinghe.example/yb.pdf">示例样表'));
 
     const edited = await client.submit(`/admin/services/items/${id}`, `/admin/services/items/${id}`, {
       ...fields,

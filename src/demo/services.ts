@@ -113,6 +113,12 @@ export async function importServicesDemo(
     city: { citizen_center: { hours: string } };
   };
   const centreHours = site.city.citizen_center.hours;
+  // each guide's 常见问题 are the corpus FAQs that cite the item
+  const faqs = JSON.parse(await readFile(path.join(demoDir, "faqs.json"), "utf8")) as {
+    faqs: { question: string; answer: string; refs: string[] }[];
+  };
+  const faqsOf = (ref: string) =>
+    faqs.faqs.filter((f) => f.refs.includes(ref)).map((f) => ({ question: f.question, answer: f.answer }));
   const ids = new Map<string, { id: number; code: string }>();
   for (const s of corpus.services) {
     const department = departments.get(s.department);
@@ -152,7 +158,7 @@ export async function importServicesDemo(
         life_events: asJson(s.life_events),
         outputs: asJson(s.outputs),
         licence_name: licenceNameFor(s.outputs),
-        faqs: asJson([]),
+        faqs: asJson(faqsOf(s.id)),
         form_fields: asJson(defaultFormFields(s.audience)),
         related_policies: asJson(s.related_policies),
       })

@@ -266,8 +266,13 @@ const lines = (text: string) =>
     .filter(Boolean);
 
 export function materialLine(m: Material): string {
-  return [m.name, m.form, String(m.count), m.required ? "必要" : "容缺", m.note].join(" | ");
+  const line = [m.name, m.form, String(m.count), m.required ? "必要" : "容缺", m.note];
+  if (m.blankUrl || m.sampleUrl) line.push(m.blankUrl ?? "", m.sampleUrl ?? "");
+  return line.join(" | ");
 }
+
+/** Blank forms and samples are files published on this platform (/files/…) or https addresses. */
+const DOWNLOAD_LINK = /^(\/files\/\d+\/[^\s"<>]+|https:\/\/[^\s"<>]+)$/;
 
 export function fieldLine(f: FormField): string {
   return [
@@ -315,13 +320,21 @@ export function itemToForm(item: ServiceItem): ItemForm {
 
 function parseMaterials(text: string, p: Problems): Material[] {
   return lines(text).map((line, i) => {
-    const [name = "", form = "", count = "1", need = "必要", ...note] = line.split("|").map((s) => s.trim());
+    const [name = "", form = "", count = "1", need = "必要", note = "", blank = "", sample = ""] = line
+      .split("|")
+      .map((s) => s.trim());
     if (!name) p.add("materials", `第 ${i + 1} 行缺少材料名称`);
+    for (const link of [blank, sample])
+      if (link && !DOWNLOAD_LINK.test(link))
+        p.add("materials", `第 ${i + 1} 行的空表或样表地址应为本平台附件（/files/…）或 https 地址`);
     if (!(MATERIAL_FORMS as readonly string[]).includes(form))
       p.add("materials", `第 ${i + 1} 行的材料形式应为原件、复印件或电子证照`);
     if (!/^[1-9]\d?$/.test(count)) p.add("materials", `第 ${i + 1} 行的份数应为 1—99`);
     if (need !== "必要" && need !== "容缺") p.add("materials", `第 ${i + 1} 行应注明“必要”或“容缺”`);
-    return { name, form, count: Number(count) || 1, note: note.join("|"), required: need !== "容缺" };
+    const material: Material = { name, form, count: Number(count) || 1, note, required: need !== "容缺" };
+    if (blank) material.blankUrl = blank;
+    if (sample) material.sampleUrl = sample;
+    return material;
   });
 }
 

@@ -230,7 +230,7 @@ export function ItemFormPage(props: {
             value={v.materials}
             error={f.materials}
             multiline={6}
-            hint="每行一项：材料名称 | 原件/复印件/电子证照 | 份数 | 必要/容缺 | 说明。须写明具体材料，不得使用“其他材料”等兜底表述。"
+            hint="每行一项：材料名称 | 原件/复印件/电子证照 | 份数 | 必要/容缺 | 说明 | 空白表格地址 | 示例样表地址（地址可省略，须为本平台附件 /files/… 或 https 地址）。须写明具体材料，不得使用“其他材料”等兜底表述。"
           />
           <Field
             name="formFields"
