@@ -260,17 +260,17 @@ describe("政务服务: online applications on the working-day clock", () => {
     const page = await p.client().get(`/bsfw/zz/${licenceNumber}`);
     assert.equal(page.status, 200);
     assert.ok(page.text.includes("核验结果：<strong>有效</strong>"));
-    assert.ok(page.text.includes("王**"), "the holder's name is masked");
+    assert.ok(page.text.includes("<dd>青*********</dd>"), "the holder (the company) is masked");
     assert.ok(page.text.includes('src="data:image/gif;base64,'), "a QR code");
     await p.ctx.db
       .updateTable("licences")
-      .set({ holder_name: "李四" })
+      .set({ holder_name: "青禾假冒公司" })
       .where("number", "=", licenceNumber)
       .execute();
     assert.ok((await p.client().get(`/bsfw/zz/${licenceNumber}`)).text.includes("验证失败"));
     await p.ctx.db
       .updateTable("licences")
-      .set({ holder_name: "王小明" })
+      .set({ holder_name: "青禾示例科技有限公司" })
       .where("number", "=", licenceNumber)
       .execute();
     const stored = await p.ctx.db
@@ -280,7 +280,10 @@ describe("政务服务: online applications on the working-day clock", () => {
       .executeTakeFirstOrThrow();
     await p.ctx.db
       .updateTable("licences")
-      .set({ holder_name: "李四", payload: stored.payload.replace("王小明", "李四") })
+      .set({
+        holder_name: "青禾假冒公司",
+        payload: stored.payload.replace("青禾示例科技有限公司", "青禾假冒公司"),
+      })
       .where("number", "=", licenceNumber)
       .execute();
     assert.ok(
@@ -289,7 +292,7 @@ describe("政务服务: online applications on the working-day clock", () => {
     );
     await p.ctx.db
       .updateTable("licences")
-      .set({ holder_name: "王小明", payload: stored.payload })
+      .set({ holder_name: "青禾示例科技有限公司", payload: stored.payload })
       .where("number", "=", licenceNumber)
       .execute();
     assert.ok(
@@ -353,7 +356,10 @@ describe("政务服务: online applications on the working-day clock", () => {
     assert.equal(found.status, 200);
     assert.ok(found.text.includes("企业设立登记"));
     assert.ok(found.text.includes("已办结"));
-    assert.ok(!found.text.includes("王小明"), "no personal data on the public answer");
+    assert.ok(
+      !found.text.includes("王小明") && !found.text.includes("青禾示例科技有限公司"),
+      "no applicant data on the public answer",
+    );
     for (const attempt of [
       { number: firstNumber, phone: "13900009999" },
       { number: "BJ20260101ZZZZZZ", phone: PHONE },

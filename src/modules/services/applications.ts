@@ -325,7 +325,8 @@ export async function submitApplication(ctx: AppContext, citizen: Actor, s: Subm
   const materials = await checkMaterials(ctx, citizen.id, materialKeys(item), s.uploads, p);
   p.throwIfAny();
   await writeMaterials(ctx, materials);
-  const applicantName = form.values.applicantName || form.values.orgName || citizen.name;
+  // for 法人 items the applicant (and a licence holder) is the organisation, not the person filling in
+  const applicantName = form.values.orgName || form.values.applicantName || citizen.name;
   for (let attempt = 0; ; attempt++) {
     const number = caseNumber("BJ");
     try {

@@ -126,7 +126,8 @@ export async function submitBundle(ctx: AppContext, citizen: Actor, s: BundleSub
   await writeMaterials(ctx, materials);
   const byName = new Map<string, CheckedMaterial[]>();
   for (const m of materials) byName.set(m.name, [...(byName.get(m.name) ?? []), m]);
-  const applicantName = form.values.applicantName || form.values.orgName || citizen.name;
+  // for 法人 items the applicant (and a licence holder) is the organisation, not the person filling in
+  const applicantName = form.values.orgName || form.values.applicantName || citizen.name;
   const number = caseNumber("YJS");
   return ctx.db.transaction().execute(async (trx) => {
     const row = await trx
