@@ -191,6 +191,56 @@ describe("政务服务: 一件事一次办 and 好差评", () => {
     assert.deepEqual(await counts(), { bundles: before.bundles + 1, cases: before.cases + 3 });
   });
 
+  it("passes a licence produced by one member to the later members of the same bundle (内部流转)", async () => {
+    const id = await bundleId("yjs-01");
+    const done = await submitBundle(p.ctx, citizenActor, {
+      bundleId: id,
+      values: {
+        orgName: "青禾开办示例有限公司",
+        creditCode: "91999900MA00000019",
+        applicantName: "赵新",
+        phone: PHONE,
+        delivery: "网上下载（电子证照）",
+      },
+      uploads: (key) => (key.startsWith("b") ? [{ filename: `${key}.pdf`, data: PDF }] : []),
+      accountPhone: PHONE,
+      optional: [],
+    });
+    assert.equal(done.cases, 5);
+    const cases = await p.ctx.db
+      .selectFrom("service_applications as a")
+      .innerJoin("service_items as i", "i.id", "a.item_id")
+      .select(["a.id", "i.ref"])
+      .where("a.bundle_application_id", "=", done.id)
+      .execute();
+    const caseOf = (ref: string) => cases.find((c) => c.ref === ref)?.id ?? 0;
+    const head = (await loadActor(
+      p.ctx,
+      (
+        await staffWith(p.ctx, [{ role: "site_admin" }], "lead")
+      ).id,
+    )) as Actor;
+    const registration = caseOf("svc-027");
+    for (const step of ["accept", "review", "approve", "complete"] as const)
+      await act(p.ctx, head, registration, step);
+    const licence = await p.ctx.db
+      .selectFrom("licences")
+      .select(["id", "holder_name"])
+      .where("application_id", "=", registration)
+      .executeTakeFirstOrThrow();
+    assert.equal(licence.holder_name, "青禾开办示例有限公司");
+    const shared = await p.ctx.db
+      .selectFrom("service_application_files")
+      .select("application_id")
+      .where("licence_id", "=", licence.id)
+      .execute();
+    // 印章刻制, 单位参保 and 公积金缴存登记 list 营业执照 among their materials; 税务 lists it too
+    assert.deepEqual(
+      shared.map((s) => s.application_id).sort((x, y) => x - y),
+      ["svc-006", "svc-042", "svc-009", "svc-026"].map(caseOf).sort((x, y) => x - y),
+    );
+  });
+
   it("rates a finished case once on five levels; a 差评 opens a follow-up due in the configured working days", async () => {
     const rsj = await siteId(p.ctx, "rsj");
     const o = await staffWith(p.ctx, [{ role: "officer", siteId: rsj }], "rsjofficer");

@@ -510,6 +510,7 @@ export async function act(
             issuedOn: today,
           });
           licence = `，电子证照编号 ${issued.number}`;
+          if (a.bundle_application_id) await shareWithinBundle(trx, a, item.licence_name, issued.id);
         }
         message = {
           title: `您的“${item.name}”申请已办结`,
@@ -554,6 +555,33 @@ export async function act(
       .where("id", "=", a.id)
       .executeTakeFirstOrThrow();
   });
+}
+
+/**
+ * 一件事 internal sharing: a licence produced by one member goes, as 免提交, to the open sibling
+ * cases that list it among their materials, so later members do not ask the applicant for it.
+ */
+async function shareWithinBundle(trx: Trx, a: ServiceApplication, licenceName: string, licenceId: number) {
+  const siblings = await trx
+    .selectFrom("service_applications as s")
+    .innerJoin("service_items as i", "i.id", "s.item_id")
+    .select(["s.id", "i.materials"])
+    .where("s.bundle_application_id", "=", a.bundle_application_id)
+    .where("s.id", "!=", a.id)
+    .where("s.closed_at", "is", null)
+    .execute();
+  for (const sibling of siblings) {
+    if (!sibling.materials.some((m) => normalName(m.name) === normalName(licenceName))) continue;
+    await trx
+      .insertInto("service_application_files")
+      .values({
+        application_id: sibling.id,
+        material: licenceName,
+        purpose: "material",
+        licence_id: licenceId,
+      })
+      .execute();
+  }
 }
 
 /** The materials a 补正 asks for: those of the item named in the request, or any file if none is named. */
