@@ -52,6 +52,8 @@ describe("政务服务: the service catalogue", () => {
       "在线申请",
       "常见问题",
       "新生儿上户口需要准备哪些材料？",
+      "相关政策",
+      'href="/ref/pol-022"',
     ]) {
       assert.ok(r.text.includes(text), text);
     }

@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError } from "../../core/errors.ts";
 import { adminFrame } from "../../core/http/admin.ts";
 import { type FormState, formProblem, readForm, sendPage } from "../../core/http/forms.ts";
 import { page } from "../../web/html.ts";
+import { liveTitlesByRef } from "../content/public.ts";
 import { buildFrame, resolveSite, siteBase } from "../sites/frame.ts";
 import { registerCaseRoutes } from "./case-routes.tsx";
 import {
@@ -95,12 +96,13 @@ export async function registerServiceRoutes(app: FastifyInstance, ctx: AppContex
       const { site: s, base } = await site(request);
       const item = await itemByCode(ctx, (request.params as { itemCode: string }).itemCode);
       if (!item.visible) throw new NotFoundError("该服务事项不存在或已下线");
-      const [frame, bundles, ratings] = await Promise.all([
+      const [frame, bundles, ratings, policies] = await Promise.all([
         buildFrame(ctx, request, s, base),
         bundlesOfItem(ctx, item.id),
         itemRatingSummary(ctx, item.id),
+        liveTitlesByRef(ctx, item.related_policies),
       ]);
-      return { frame, item, bundles, ratings };
+      return { frame, item, bundles, ratings, policies };
     };
     app.get(`${prefix}/bsfw/item/:itemCode`, async (request, reply) =>
       sendPage(reply, <GuidePage {...(await guide(request))} />),

@@ -175,6 +175,7 @@ function List({ items }: { items: string[] }) {
 interface GuideProps {
   frame: SiteFrame;
   item: GuideItem;
+  policies: { ref: string | null; title: string }[];
   bundles: { id: number; name: string }[];
   ratings: { n: number; average: number | null };
 }
@@ -359,6 +360,18 @@ function GuideBody(props: GuideProps) {
       <h2>咨询和监督</h2>
       <p>咨询电话：{item.consult_phone || "12345"}</p>
       <p>监督投诉电话：{item.supervise_phone || "12345"}</p>
+      {props.policies.length > 0 && (
+        <>
+          <h2>相关政策</h2>
+          <ul>
+            {props.policies.map((policy) => (
+              <li key={policy.ref}>
+                <a href={`/ref/${policy.ref}`}>{policy.title}</a>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {props.bundles.length > 0 && (
         <>
           <h2>可与以下“一件事”一并办理</h2>
