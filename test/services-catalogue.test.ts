@@ -88,6 +88,8 @@ describe("政务服务: the service catalogue", () => {
     const rsj = await client.get("/sites/rsj/bsfw/");
     assert.ok(rsj.text.includes("共 10 项"));
     assert.ok(!rsj.text.includes("企业设立登记"));
+    assert.ok(rsj.text.includes("社会保障（"), "its own themes");
+    assert.ok(!rsj.text.includes("户籍办理（"), "not other departments' themes");
   });
 
   it("checks the demo catalogue against the 10 key element classes", async () => {

@@ -77,7 +77,7 @@ export async function registerServiceRoutes(app: FastifyInstance, ctx: AppContex
           q: filter.q,
           siteId: onDepartmentSite ? s.id : undefined,
         }),
-        catalogueFacets(ctx),
+        catalogueFacets(ctx, onDepartmentSite ? s.id : undefined),
       ]);
       const frame = await buildFrame(ctx, request, s, base);
       return sendPage(

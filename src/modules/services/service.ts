@@ -129,7 +129,7 @@ export async function listItems(ctx: AppContext, filter: CatalogueFilter) {
 }
 
 /** Departments and life-event themes that have visible items, for browsing. */
-export async function catalogueFacets(ctx: AppContext) {
+export async function catalogueFacets(ctx: AppContext, siteId?: number) {
   const departments = await ctx.db
     .selectFrom("service_items as i")
     .innerJoin("departments as d", "d.id", "i.department_id")
@@ -141,7 +141,8 @@ export async function catalogueFacets(ctx: AppContext) {
   const events = await sql<{ event: string; n: number }>`
     select e as event, count(*)::int as n
     from service_items, jsonb_array_elements_text(life_events) as e
-    where visible group by e order by count(*) desc, e`.execute(ctx.db);
+    where visible and (${siteId ?? null}::int is null or site_id = ${siteId ?? null})
+    group by e order by count(*) desc, e`.execute(ctx.db);
   return { departments, lifeEvents: events.rows };
 }
 

@@ -20,6 +20,7 @@ export function ServicesAdminNav({ current }: { current: string }) {
     ["completeness", "/admin/services/completeness", "要素完整性检查"],
     ["followups", "/admin/services/followups", "差评整改"],
     ["rules", "/admin/services/rules", "政策匹配规则"],
+    ["inbox", "/account/inbox", "站内消息"],
   ];
   return (
     <nav class="subnav-inline" aria-label="政务服务">
