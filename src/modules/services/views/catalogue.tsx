@@ -264,6 +264,10 @@ function GuideBody(props: GuideProps) {
             </td>
           </tr>
           <tr>
+            <th scope="row">办件类型</th>
+            <td>{item.promised_days === 0 ? "即办件" : "承诺件"}</td>
+          </tr>
+          <tr>
             <th scope="row">网办深度</th>
             <td>{item.online_level}</td>
           </tr>
