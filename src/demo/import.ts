@@ -10,6 +10,7 @@ import type { SiteSettings } from "../modules/sites/schema.ts";
 import { getAppState, setAppState } from "../modules/sites/service.ts";
 import { importBudgetDemo } from "./budget.ts";
 import { demoAnnualReportBody, disclosureGuideHtml, disclosureRulesHtml } from "./disclosure-pages.ts";
+import { importServicesDemo } from "./services.ts";
 
 export const DEMO_DIR = path.resolve(import.meta.dirname, "../../demo");
 
@@ -103,10 +104,14 @@ const COLUMN_TYPE_BY_NAME: Record<string, string> = {
   文旅青禾: "概况信息",
 };
 
-/** Portal columns that link to a module's own public pages (src/modules/disclosure/budget-routes.tsx). */
+/** Portal columns that show a module's own public pages (disclosure budget-routes, services routes). */
 const MODULE_PAGE_COLUMNS: Record<string, string> = {
   "col-zwgk-czyjs": "/czyjs/",
   "col-zwgk-zdxm": "/zdxm/",
+  "col-zwfw-gr": "/bsfw/?dx=个人",
+  "col-zwfw-fr": "/bsfw/?dx=法人",
+  "col-zwfw-yjs": "/bsfw/yjs/",
+  "col-zwfw-wt": "/bsfw/",
 };
 
 /** The 年报 sits beside 法定主动公开内容 in the national structure, not inside it as the corpus has it. */
@@ -168,6 +173,7 @@ export async function importDemo(ctx: AppContext, progress: Progress = () => {})
     await importPortalPages(trx, site.city, site.departments, portal);
     await importBudgetDemo(trx, portal.siteId, new Map([...deptSites].map(([ref, d]) => [ref, d.siteId])));
     progress("财政预决算和重大建设项目（虚构演示数据）");
+    progress(`政务服务事项 ${(await importServicesDemo(trx, departments, deptSites, DEMO_DIR)).items} 个`);
     let done = 0;
     // 政府信息公开目录: catalogue items get their 索引号 in published-date order, after all are in
     const catalogue: { id: number; publishedAt: Date; order: string }[] = [];
@@ -476,8 +482,8 @@ function readingRoom(city: CorpusCity): string {
 }
 
 /** Where a department site's link columns lead. */
-function departmentLink(slug: string, code: string, city: CorpusCity): string | null {
-  if (slug === "bsfw") return city.service_portal_url;
+function departmentLink(slug: string, code: string): string | null {
+  if (slug === "bsfw") return `/sites/${code}/bsfw/`;
   if (slug === "hdjl") return "/col/szxx/";
   if (slug === "czyjs" || slug === "ysqgk") return `/sites/${code}/${slug}/`;
   return null;
@@ -535,7 +541,7 @@ async function importDepartmentSites(
           name: c.name,
           type: c.type,
           column_type: c.columnType,
-          link_url: departmentLink(c.slug, code, city),
+          link_url: departmentLink(c.slug, code),
           update_days: c.updateDays,
           review_steps: c.type === "list" ? DEPARTMENT_CHAIN : [],
           position,

@@ -29,6 +29,12 @@ export function AdminLayout(props: {
     ["reviews", "/admin/reviews", "待我审核", hasScope(reviewScope)],
     ["requests", "/admin/requests", "依申请公开", hasScope(scopeFor(actor, "case.handle"))],
     [
+      "services",
+      "/admin/services",
+      "政务服务",
+      hasScope(scopeFor(actor, "case.handle")) || hasScope(scopeFor(actor, "service.manage")),
+    ],
+    [
       "disclosure",
       "/admin/disclosure/budget",
       "预决算与项目",

@@ -12,7 +12,8 @@ export type Action =
   | "document.review" // decide a review step (the level must match for reviewers)
   | "document.publish" // withdraw, restore to published
   | "case.handle" // register and answer citizens' cases (依申请公开 …)
-  | "case.approve"; // approve what the law reserves for the head of the office (延期答复 …)
+  | "case.approve" // approve what the law reserves for the head of the office (延期答复 …)
+  | "service.manage"; // maintain the 办事指南 of a department's service items and bundles
 
 export interface GrantScope {
   role: Role;
@@ -45,6 +46,7 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     "document.publish",
     "case.handle",
     "case.approve",
+    "service.manage",
   ],
   editor: ["document.edit"],
   reviewer: ["document.review", "document.publish"],

@@ -3,7 +3,9 @@ import type { ContentTables } from "../../modules/content/schema.ts";
 import type { RequestTables } from "../../modules/disclosure/request-schema.ts";
 import type { BudgetTables, CatalogueTables } from "../../modules/disclosure/schema.ts";
 import type { IdentityTables } from "../../modules/identity/schema.ts";
+import type { ServiceTables } from "../../modules/services/schema.ts";
 import type { SitesTables } from "../../modules/sites/schema.ts";
+import type { InboxTables } from "../inbox.ts";
 
 export interface WorkflowEventsTable {
   id: Generated<number>;
@@ -38,3 +40,6 @@ export interface Database extends BudgetTables {}
 
 /** 政府信息公开目录: the 索引号 counter (disclosure module), merged into Database. */
 export interface Database extends CatalogueTables {}
+
+/** 政务服务 (services module) and the site inbox (core), merged into Database. */
+export interface Database extends ServiceTables, InboxTables {}

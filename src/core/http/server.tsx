@@ -16,8 +16,10 @@ import { registerBudgetRoutes } from "../../modules/disclosure/budget-routes.tsx
 import { registerLibraryRoutes } from "../../modules/disclosure/library-routes.tsx";
 import { registerReportRoutes } from "../../modules/disclosure/report-routes.tsx";
 import { registerRequestRoutes } from "../../modules/disclosure/request-routes.tsx";
+import { registerInboxRoutes } from "../../modules/identity/inbox-routes.tsx";
 import { registerIdentityRoutes, SESSION_COOKIE } from "../../modules/identity/routes.tsx";
 import { actorForSession } from "../../modules/identity/service.ts";
+import { registerServiceRoutes } from "../../modules/services/routes.tsx";
 import { registerSiteAdminRoutes } from "../../modules/sites/admin-routes.tsx";
 import { registerCalendarRoutes } from "../../modules/sites/calendar-routes.tsx";
 import { registerSiteRoutes } from "../../modules/sites/routes.tsx";
@@ -224,6 +226,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   });
 
   await registerIdentityRoutes(app, ctx);
+  await registerInboxRoutes(app, ctx);
   await registerContentRoutes(app, ctx);
   await registerSiteAdminRoutes(app, ctx);
   await registerCalendarRoutes(app, ctx);
@@ -231,6 +234,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await registerReportRoutes(app, ctx);
   await registerBudgetRoutes(app, ctx);
   await registerLibraryRoutes(app, ctx);
+  await registerServiceRoutes(app, ctx);
   await registerSiteRoutes(app, ctx);
   return app;
 }

@@ -251,3 +251,13 @@ export async function withdrawnDocument(ctx: AppContext, documentId: number) {
     .where("withdrawn_at", "is not", null)
     .executeTakeFirst();
 }
+
+/** Titles of live documents by corpus ref, for modules that cite them (a service guide's 相关政策). */
+export async function liveTitlesByRef(ctx: AppContext, refs: string[]) {
+  if (refs.length === 0) return [];
+  return liveDocuments(ctx)
+    .select(["d.ref", "v.title"])
+    .where("d.ref", "in", refs)
+    .orderBy("d.ref")
+    .execute();
+}

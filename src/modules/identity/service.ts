@@ -316,3 +316,32 @@ export async function staffCount(ctx: AppContext): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** A citizen's own phone number in clear, to fill forms they are about to submit. */
+export async function citizenPhone(ctx: AppContext, userId: number): Promise<string | null> {
+  const row = await ctx.db
+    .selectFrom("users")
+    .select("phone_enc")
+    .where("id", "=", userId)
+    .where("kind", "=", "citizen")
+    .executeTakeFirst();
+  return row?.phone_enc ? ctx.cipher.decrypt(row.phone_enc) : null;
+}
+
+/** Staff holding `role`-level grants over a site (or over all sites), to notify them. */
+export async function staffOfSite(
+  ctx: AppContext,
+  siteId: number,
+  roles: readonly string[],
+): Promise<number[]> {
+  const rows = await ctx.db
+    .selectFrom("grants")
+    .innerJoin("users", "users.id", "grants.user_id")
+    .select("users.id")
+    .distinct()
+    .where("users.status", "=", "active")
+    .where("grants.role", "in", roles as never[])
+    .where((eb) => eb.or([eb("grants.site_id", "=", siteId), eb("grants.site_id", "is", null)]))
+    .execute();
+  return rows.map((r) => r.id);
+}

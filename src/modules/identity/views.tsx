@@ -160,6 +160,10 @@ export function AccountPage({
           </tr>
         </tbody>
       </table>
+      <p>
+        <a href="/account/bsfw/">我的办件</a> · <a href="/account/licences">我的证照</a> ·{" "}
+        <a href="/account/inbox">站内消息</a>
+      </p>
       <h2>我的政府信息公开申请</h2>
       {requests.length === 0 ? (
         <p class="empty">暂无申请。</p>
