@@ -9,6 +9,7 @@ import { assignIndexNo, orgCodeCheckChar, usccCheckChar } from "../modules/discl
 import type { SiteSettings } from "../modules/sites/schema.ts";
 import { getAppState, setAppState } from "../modules/sites/service.ts";
 import { importBudgetDemo } from "./budget.ts";
+import { importInteractionDemo } from "./interaction.ts";
 
 export const DEMO_DIR = path.resolve(import.meta.dirname, "../../demo");
 
@@ -162,6 +163,12 @@ export async function importDemo(ctx: AppContext, progress: Progress = () => {})
     await importPortalPages(trx, site.city, site.departments, portal);
     await importBudgetDemo(trx, portal.siteId, new Map([...deptSites].map(([ref, d]) => [ref, d.siteId])));
     progress("财政预决算和重大建设项目（虚构演示数据）");
+    await importInteractionDemo(
+      trx,
+      ctx.cipher,
+      portal.siteId,
+      new Map([...deptSites].map(([ref, d]) => [ref, d.siteId])),
+    );
     let done = 0;
     // 政府信息公开目录: catalogue items get their 索引号 in published-date order, after all are in
     const catalogue: { id: number; publishedAt: Date; order: string }[] = [];

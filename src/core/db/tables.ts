@@ -3,6 +3,7 @@ import type { ContentTables } from "../../modules/content/schema.ts";
 import type { RequestTables } from "../../modules/disclosure/request-schema.ts";
 import type { BudgetTables, CatalogueTables } from "../../modules/disclosure/schema.ts";
 import type { IdentityTables } from "../../modules/identity/schema.ts";
+import type { InteractionTables } from "../../modules/interaction/schema.ts";
 import type { SitesTables } from "../../modules/sites/schema.ts";
 
 export interface WorkflowEventsTable {
@@ -38,3 +39,6 @@ export interface Database extends BudgetTables {}
 
 /** 政府信息公开目录: the 索引号 counter (disclosure module), merged into Database. */
 export interface Database extends CatalogueTables {}
+
+/** 政民互动: letters, consultations, surveys (interaction module), merged into Database. */
+export interface Database extends InteractionTables {}

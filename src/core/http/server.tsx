@@ -16,6 +16,7 @@ import { registerReportRoutes } from "../../modules/disclosure/report-routes.tsx
 import { registerRequestRoutes } from "../../modules/disclosure/request-routes.tsx";
 import { registerIdentityRoutes, SESSION_COOKIE } from "../../modules/identity/routes.tsx";
 import { actorForSession } from "../../modules/identity/service.ts";
+import { registerInteractionRoutes } from "../../modules/interaction/routes.tsx";
 import { registerSiteAdminRoutes } from "../../modules/sites/admin-routes.tsx";
 import { registerCalendarRoutes } from "../../modules/sites/calendar-routes.tsx";
 import { registerSiteRoutes } from "../../modules/sites/routes.tsx";
@@ -209,6 +210,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await registerReportRoutes(app, ctx);
   await registerBudgetRoutes(app, ctx);
   await registerLibraryRoutes(app, ctx);
+  await registerInteractionRoutes(app, ctx);
   await registerSiteRoutes(app, ctx);
   return app;
 }

@@ -1,0 +1,115 @@
+import type { Generated, Selectable } from "kysely";
+
+export const LETTER_TYPES = ["咨询", "投诉", "建议", "求助"] as const;
+export type LetterType = (typeof LETTER_TYPES)[number];
+
+export const RATINGS = ["非常满意", "满意", "基本满意", "不满意"] as const;
+export type Rating = (typeof RATINGS)[number];
+
+export const LETTER_STATES = {
+  submitted: "待受理",
+  accepted: "已受理",
+  assigned: "已转办，承办中",
+  reviewing: "答复审核中",
+  replied: "已答复，待评价",
+  closed: "已办结",
+  rejected: "不予受理",
+} as const;
+export type LetterState = keyof typeof LETTER_STATES;
+
+export interface Suggestion {
+  siteId: number;
+  ref: string;
+  name: string;
+  score: number;
+}
+
+export interface LetterSlasTable {
+  type: LetterType;
+  accept_hours: number;
+  handle_days: number;
+  reply_days: number;
+  updated_at: Generated<Date>;
+}
+
+export interface LetterRoutingTermsTable {
+  department_id: number;
+  terms: Generated<string>;
+  updated_at: Generated<Date>;
+}
+
+export interface LettersTable {
+  id: Generated<number>;
+  ref: string | null;
+  tracking_no: string;
+  query_code_hash: Buffer;
+  mailbox_site_id: number;
+  handling_site_id: number | null;
+  citizen_id: number | null;
+  type: LetterType;
+  title: string;
+  body: string;
+  contact_name_enc: Buffer;
+  contact_name_masked: string;
+  phone_enc: Buffer;
+  phone_masked: string;
+  email_enc: Buffer | null;
+  publish_consent: Generated<boolean>;
+  suggestions: Generated<Suggestion[]>;
+  state: LetterState;
+  submitted_at: Generated<Date>;
+  accept_due_at: Date | null;
+  accepted_at: Date | null;
+  reject_reason: Generated<string>;
+  clock_started_on: string | null;
+  clock_limit_days: number | null;
+  handle_due_on: string | null;
+  reply_due_on: string | null;
+  first_reply_due_on: string | null;
+  first_replied_at: Date | null;
+  reopened: Generated<boolean>;
+  escalated_at: Date | null;
+  alarmed_at: Date | null;
+  closed_at: Date | null;
+  published_at: Date | null;
+}
+
+export interface LetterAttachmentsTable {
+  id: Generated<number>;
+  letter_id: number;
+  filename: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  storage_key: string;
+  created_at: Generated<Date>;
+}
+
+export interface LetterRepliesTable {
+  id: Generated<number>;
+  letter_id: number;
+  round: number;
+  site_id: number;
+  body: string;
+  status: "in_review" | "returned" | "sent";
+  drafted_by: number | null;
+  reviewed_by: number | null;
+  review_comment: Generated<string>;
+  created_at: Generated<Date>;
+  sent_at: Date | null;
+  rating: Rating | null;
+  rating_comment: Generated<string>;
+  rated_at: Date | null;
+}
+
+export type Letter = Selectable<LettersTable>;
+export type LetterReply = Selectable<LetterRepliesTable>;
+export type LetterSla = Selectable<LetterSlasTable>;
+
+export interface InteractionTables {
+  letter_slas: LetterSlasTable;
+  letter_routing_terms: LetterRoutingTermsTable;
+  letters: LettersTable;
+  letter_attachments: LetterAttachmentsTable;
+  letter_replies: LetterRepliesTable;
+}

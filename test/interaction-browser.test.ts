@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser, BrowserContext } from "playwright-core";
+import type { Actor } from "../src/core/auth/permissions.ts";
+import { loadActor } from "../src/modules/identity/service.ts";
+import { actOnLetter, type LetterReceipt, submitLetter } from "../src/modules/interaction/service.ts";
+import { assertAccessible, launchBrowser } from "./support/browser.ts";
+import {
+  siteId,
+  staffWith,
+  startTestPlatform,
+  TEST_PASSWORD,
+  type TestPlatform,
+} from "./support/platform.ts";
+
+/** 政民互动 pages in headless Chromium without JavaScript, at phone width: axe clean, usable. */
+describe("政民互动 pages in a real browser", () => {
+  let p: TestPlatform;
+  let browser: Browser;
+  /** JavaScript off: everything a citizen does must work with plain forms. */
+  let context: BrowserContext;
+  /** For axe, which runs as a script: JavaScript on and the CSP bypassed. */
+  let axeContext: BrowserContext;
+  let replied: LetterReceipt;
+  let demoLetterId: number;
+  let adminUser: string;
+
+  before(async () => {
+    const [platform, launched] = await Promise.all([startTestPlatform("demo"), launchBrowser()]);
+    p = platform;
+    browser = launched;
+    context = await browser.newContext({
+      baseURL: p.baseUrl,
+      locale: "zh-CN",
+      javaScriptEnabled: false,
+      viewport: { width: 360, height: 740 },
+    });
+    context.setDefaultTimeout(5000);
+    axeContext = await browser.newContext({
+      baseURL: p.baseUrl,
+      locale: "zh-CN",
+      bypassCSP: true,
+      viewport: { width: 360, height: 740 },
+    });
+    axeContext.setDefaultTimeout(5000);
+    const portal = await siteId(p.ctx, "www");
+    const a = await staffWith(p.ctx, [{ role: "site_admin", siteId: null }], "admin");
+    const b = await staffWith(p.ctx, [{ role: "site_admin", siteId: portal }], "reviewer");
+    adminUser = a.username;
+    const drafter = (await loadActor(p.ctx, a.id)) as Actor;
+    const reviewer = (await loadActor(p.ctx, b.id)) as Actor;
+    replied = await submitLetter(p.ctx, {
+      mailboxSiteId: portal,
+      citizenId: null,
+      type: "咨询",
+      title: "公交老年卡怎么办理",
+      body: "我今年刚满七十岁，想办一张公交老年卡，请问需要带什么材料，去哪里办？",
+      name: "王五",
+      phone: "13912345678",
+      email: "",
+      publishConsent: true,
+      files: [],
+    });
+    await actOnLetter(p.ctx, drafter, replied.id, "accept");
+    await actOnLetter(p.ctx, drafter, replied.id, "submit_reply", {
+      body: "您好！年满 70 周岁的老人可携带身份证到各公交服务网点免费办理老年卡，当场办结。",
+    });
+    await actOnLetter(p.ctx, reviewer, replied.id, "approve_reply");
+    demoLetterId = (
+      await p.ctx.db.selectFrom("letters").select("id").where("ref", "=", "let-001").executeTakeFirstOrThrow()
+    ).id;
+  });
+  after(async () => {
+    await context?.close();
+    await axeContext?.close();
+    await browser?.close();
+    await p?.close();
+  });
+
+  it("public pages have no axe violations and fit a 360 px screen", async () => {
+    const page = await axeContext.newPage();
+    for (const path of [
+      "/xj/",
+      `/xj/${demoLetterId}`,
+      "/xj/write/",
+      "/xj/cx/",
+      "/xj/tj/",
+      "/sites/rsj/xj/",
+    ]) {
+      const response = await page.goto(path);
+      assert.equal(response?.status(), 200, path);
+      await assertAccessible(page, path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px`);
+    }
+  });
+
+  it("a citizen writes, follows and rates a letter with plain forms", async () => {
+    const page = await context.newPage();
+    await page.goto("/xj/write/");
+    await page.getByRole("button", { name: "提交来信" }).click();
+    await page.waitForLoadState();
+    assert.match(await page.locator(".error-summary").innerText(), /请选择来信类型/);
+    await page.getByLabel("来信类型").selectOption("建议");
+    await page.getByLabel(/^标题/).fill("建议公交站增加座椅");
+    await page.getByLabel(/^内容/).fill("我家附近的公交站没有座椅，老人等车很辛苦，建议增加几张座椅。");
+    await page.getByLabel(/^姓名/).fill("李四");
+    await page.getByLabel(/^联系电话/).fill("13712345678");
+    await page.getByLabel(/同意公开/).check();
+    await page.getByRole("button", { name: "提交来信" }).click();
+    await page.waitForLoadState();
+    assert.match(await page.locator("h1").innerText(), /来信已提交/);
+
+    await page.goto("/xj/cx/");
+    await page.getByLabel("信件编号").fill(replied.trackingNo);
+    await page.getByLabel("查询码").fill(replied.queryCode);
+    await page.getByRole("button", { name: "查询" }).click();
+    await page.waitForLoadState();
+    assert.match(await page.locator("main").innerText(), /当场办结/);
+    await page.getByLabel("满意", { exact: true }).check();
+    await page.getByRole("button", { name: "提交评价" }).click();
+    await page.waitForLoadState();
+    assert.match(await page.locator("main").innerText(), /已办结/);
+  });
+
+  it("form error, receipt and follow-up pages have no axe violations", async () => {
+    const page = await axeContext.newPage();
+    await page.goto("/xj/write/");
+    await page.getByRole("button", { name: "提交来信" }).click();
+    await page.waitForLoadState();
+    await assertAccessible(page, "/xj/write/ (with errors)");
+    await page.goto("/xj/cx/");
+    await page.getByLabel("信件编号").fill(replied.trackingNo);
+    await page.getByLabel("查询码").fill(replied.queryCode);
+    await page.getByRole("button", { name: "查询" }).click();
+    await page.waitForLoadState();
+    await assertAccessible(page, "status page");
+  });
+
+  it("officers' pages have no axe violations", async () => {
+    const staff = await browser.newContext({ baseURL: p.baseUrl, locale: "zh-CN", bypassCSP: true });
+    const page = await staff.newPage();
+    await page.goto("/admin/login");
+    await page.getByLabel("用户名").fill(adminUser);
+    await page.getByLabel("密码").fill(TEST_PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.waitForLoadState();
+    for (const path of [
+      "/admin/letters",
+      "/admin/letters?queue=supervision",
+      `/admin/letters/${demoLetterId}`,
+      "/admin/letters/settings",
+    ]) {
+      const response = await page.goto(path);
+      assert.equal(response?.status(), 200, path);
+      await assertAccessible(page, path);
+    }
+    await staff.close();
+  });
+});
