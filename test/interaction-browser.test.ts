@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext } from "playwright-core";
 import type { Actor } from "../src/core/auth/permissions.ts";
+import { addCalendarDays, chinaDay } from "../src/core/calendar.ts";
 import { loadActor } from "../src/modules/identity/service.ts";
+import { publishConsultation, saveConsultation } from "../src/modules/interaction/consultations.ts";
 import { actOnLetter, type LetterReceipt, submitLetter } from "../src/modules/interaction/service.ts";
 import { assertAccessible, launchBrowser } from "./support/browser.ts";
 import {
@@ -24,6 +26,7 @@ describe("政民互动 pages in a real browser", () => {
   let replied: LetterReceipt;
   let demoLetterId: number;
   let adminUser: string;
+  let consultationId: number;
 
   before(async () => {
     const [platform, launched] = await Promise.all([startTestPlatform("demo"), launchBrowser()]);
@@ -66,6 +69,15 @@ describe("政民互动 pages in a real browser", () => {
       body: "您好！年满 70 周岁的老人可携带身份证到各公交服务网点免费办理老年卡，当场办结。",
     });
     await actOnLetter(p.ctx, reviewer, replied.id, "approve_reply");
+    consultationId = await saveConsultation(p.ctx, drafter, null, {
+      siteId: portal,
+      title: "青禾市老年人助餐服务管理办法（征求意见稿）",
+      summary: "现公开征求意见。",
+      opensOn: chinaDay(),
+      closesOn: addCalendarDays(chinaDay(), 30),
+      sections: "# 第一条 适用范围\n本办法适用于本市。\n# 第二条 助餐补贴\n每餐补贴 3 元。",
+    });
+    await publishConsultation(p.ctx, drafter, consultationId);
     demoLetterId = (
       await p.ctx.db.selectFrom("letters").select("id").where("ref", "=", "let-001").executeTakeFirstOrThrow()
     ).id;
@@ -137,6 +149,30 @@ describe("政民互动 pages in a real browser", () => {
     await assertAccessible(page, "status page");
   });
 
+  it("a signed-in citizen's consultation page has no axe violations and votes without JavaScript", async () => {
+    for (const [ctxName, c] of [
+      ["axe", axeContext],
+      ["no-js", context],
+    ] as const) {
+      const page = await c.newPage();
+      await page.goto("/account/register");
+      await page.getByLabel(/^手机号码/).fill(ctxName === "axe" ? "13700001111" : "13700002222");
+      await page.getByLabel(/^称呼/).fill("陈市民");
+      await page.getByLabel(/^密码/).fill("Citizen-Pass1");
+      await page.getByLabel(/^确认密码/).fill("Citizen-Pass1");
+      await page.getByRole("checkbox").check();
+      await page.getByRole("button", { name: /注册/ }).click();
+      await page.waitForLoadState();
+      await page.goto(`/myzj/${consultationId}`);
+      if (ctxName === "axe") await assertAccessible(page, "/myzj/:id (signed in)");
+      else {
+        await page.getByRole("button", { name: /赞成\s*：第二条/ }).click();
+        await page.waitForLoadState();
+        assert.match(await page.locator("main").innerText(), /赞成 1 · 反对 0/);
+      }
+    }
+  });
+
   it("officers' pages have no axe violations", async () => {
     const staff = await browser.newContext({ baseURL: p.baseUrl, locale: "zh-CN", bypassCSP: true });
     const page = await staff.newPage();
@@ -150,6 +186,11 @@ describe("政民互动 pages in a real browser", () => {
       "/admin/letters?queue=supervision",
       `/admin/letters/${demoLetterId}`,
       "/admin/letters/settings",
+      "/admin/interaction",
+      "/admin/consultations",
+      "/admin/consultations/new",
+      `/admin/consultations/${consultationId}`,
+      "/admin/moderation",
     ]) {
       const response = await page.goto(path);
       assert.equal(response?.status(), 200, path);

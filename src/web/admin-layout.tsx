@@ -28,7 +28,12 @@ export function AdminLayout(props: {
     ["documents", "/admin/documents", "信息管理", hasScope(editScope) || hasScope(reviewScope)],
     ["reviews", "/admin/reviews", "待我审核", hasScope(reviewScope)],
     ["requests", "/admin/requests", "依申请公开", hasScope(scopeFor(actor, "case.handle"))],
-    ["letters", "/admin/letters", "来信办理", hasScope(scopeFor(actor, "case.handle"))],
+    [
+      "letters",
+      "/admin/interaction",
+      "政民互动",
+      hasScope(scopeFor(actor, "case.handle")) || hasScope(editScope) || hasScope(reviewScope),
+    ],
     [
       "disclosure",
       "/admin/disclosure/budget",

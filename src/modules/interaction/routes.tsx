@@ -9,6 +9,7 @@ import { barChartSvg } from "../disclosure/charts.ts";
 import { sendJson } from "../disclosure/csv.ts";
 import { buildFrame, resolveSite } from "../sites/frame.ts";
 import { portalSite } from "../sites/service.ts";
+import { registerConsultationRoutes } from "./consultation-routes.tsx";
 import { suggestDepartments } from "./routing.ts";
 import { LETTER_TYPES, type LetterType } from "./schema.ts";
 import {
@@ -44,7 +45,12 @@ import {
   PublicLetterPage,
   WritePage,
 } from "./views/letters.tsx";
-import { LetterAdminDetailPage, LetterAdminListPage, LetterSettingsPage } from "./views/letters-admin.tsx";
+import {
+  InteractionHubPage,
+  LetterAdminDetailPage,
+  LetterAdminListPage,
+  LetterSettingsPage,
+} from "./views/letters-admin.tsx";
 
 /** Submissions per IP: enough for a family sharing a line, too few for a flood. */
 const SUBMIT_LIMIT = { rateLimit: { max: 5, timeWindow: "1 minute" } };
@@ -249,6 +255,43 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
     return frame;
   };
 
+  app.get("/admin/interaction", async (request, reply) => {
+    const frame = adminFrame(request, reply);
+    const has = (action: "case.handle" | "document.edit" | "document.review" | "site.manage") => {
+      const s = scopeFor(frame.actor, action);
+      return s.all || s.siteIds.length > 0;
+    };
+    const links = [
+      ...(has("case.handle")
+        ? [
+            { href: "/admin/letters", label: "来信办理", hint: "受理、转办、答复和公开来信" },
+            {
+              href: "/admin/letters?queue=supervision",
+              label: "来信督办",
+              hint: "即将到期、已超期和长期未答复的来信",
+            },
+          ]
+        : []),
+      ...(has("document.edit")
+        ? [{ href: "/admin/consultations", label: "民意征集", hint: "发布征求意见稿，公布意见采纳情况" }]
+        : []),
+      ...(has("document.review") || has("site.manage")
+        ? [{ href: "/admin/moderation", label: "意见审核与敏感词", hint: "审核命中敏感词的公众意见" }]
+        : []),
+      ...(has("site.manage")
+        ? [
+            {
+              href: "/admin/letters/settings",
+              label: "办理时限与分办关键词",
+              hint: "各类来信的受理、办理、答复时限",
+            },
+          ]
+        : []),
+    ];
+    if (links.length === 0) throw new ForbiddenError("您没有政民互动的办理权限");
+    return sendPage(reply, <InteractionHubPage frame={frame} links={links} />);
+  });
+
   app.get("/admin/letters", async (request, reply) => {
     const frame = officer(request, reply);
     const query = request.query as { state?: string; queue?: string };
@@ -398,4 +441,6 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
       .header("X-Content-Type-Options", "nosniff")
       .send(ctx.files.open(file.storage_key));
   });
+
+  await registerConsultationRoutes(app, ctx);
 }

@@ -106,10 +106,74 @@ export type Letter = Selectable<LettersTable>;
 export type LetterReply = Selectable<LetterRepliesTable>;
 export type LetterSla = Selectable<LetterSlasTable>;
 
-export interface InteractionTables {
+export interface InteractionTables extends ConsultationTables {
   letter_slas: LetterSlasTable;
   letter_routing_terms: LetterRoutingTermsTable;
   letters: LettersTable;
   letter_attachments: LetterAttachmentsTable;
   letter_replies: LetterRepliesTable;
+}
+
+/* ------------------------------------------------------------------ 民意征集 and moderation */
+
+export interface ModerationWordsTable {
+  word: string;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface ConsultationsTable {
+  id: Generated<number>;
+  site_id: number;
+  title: string;
+  summary: Generated<string>;
+  opens_on: string;
+  closes_on: string;
+  published_at: Date | null;
+  adoption_report: Generated<string>;
+  adoption_published_at: Date | null;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface ConsultationSectionsTable {
+  id: Generated<number>;
+  consultation_id: number;
+  position: number;
+  heading: string;
+  body: Generated<string>;
+}
+
+export type CommentStatus = "visible" | "held" | "rejected";
+
+export interface ConsultationCommentsTable {
+  id: Generated<number>;
+  consultation_id: number;
+  section_id: number | null;
+  citizen_id: number;
+  body: string;
+  status: CommentStatus;
+  held_words: Generated<string[]>;
+  reject_reason: Generated<string>;
+  moderated_by: number | null;
+  moderated_at: Date | null;
+  created_at: Generated<Date>;
+}
+
+export interface ConsultationVotesTable {
+  section_id: number;
+  citizen_id: number;
+  stance: "support" | "oppose";
+  created_at: Generated<Date>;
+}
+
+export type Consultation = Selectable<ConsultationsTable>;
+export type ConsultationSection = Selectable<ConsultationSectionsTable>;
+
+export interface ConsultationTables {
+  moderation_words: ModerationWordsTable;
+  consultations: ConsultationsTable;
+  consultation_sections: ConsultationSectionsTable;
+  consultation_comments: ConsultationCommentsTable;
+  consultation_votes: ConsultationVotesTable;
 }

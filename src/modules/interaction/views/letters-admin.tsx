@@ -374,3 +374,21 @@ export function LetterSettingsPage(props: {
     </AdminLayout>
   );
 }
+
+/** The 政民互动 desk: what this person may work on. */
+export function InteractionHubPage(props: {
+  frame: AdminFrame;
+  links: { href: string; label: string; hint: string }[];
+}) {
+  return (
+    <AdminLayout frame={props.frame} title="政民互动" section="letters">
+      <ul class="doc-list">
+        {props.links.map((l) => (
+          <li key={l.href}>
+            <a href={l.href}>{l.label}</a> <span class="hint">{l.hint}</span>
+          </li>
+        ))}
+      </ul>
+    </AdminLayout>
+  );
+}

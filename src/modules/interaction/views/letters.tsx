@@ -94,7 +94,7 @@ export function LetterListPage(props: {
 }
 
 /** Plain text kept as typed: paragraphs at blank lines, line breaks inside. */
-function PlainText({ text }: { text: string }) {
+export function PlainText({ text }: { text: string }) {
   return (
     <>
       {text.split(/\n{2,}/).map((para, i) => (
