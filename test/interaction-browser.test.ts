@@ -6,6 +6,7 @@ import { addCalendarDays, chinaDay } from "../src/core/calendar.ts";
 import { loadActor } from "../src/modules/identity/service.ts";
 import { publishConsultation, saveConsultation } from "../src/modules/interaction/consultations.ts";
 import { actOnLetter, type LetterReceipt, submitLetter } from "../src/modules/interaction/service.ts";
+import { publishSurvey, saveSurvey } from "../src/modules/interaction/surveys.ts";
 import { assertAccessible, launchBrowser } from "./support/browser.ts";
 import {
   siteId,
@@ -27,6 +28,7 @@ describe("政民互动 pages in a real browser", () => {
   let demoLetterId: number;
   let adminUser: string;
   let consultationId: number;
+  let surveyId: number;
 
   before(async () => {
     const [platform, launched] = await Promise.all([startTestPlatform("demo"), launchBrowser()]);
@@ -78,6 +80,31 @@ describe("政民互动 pages in a real browser", () => {
       sections: "# 第一条 适用范围\n本办法适用于本市。\n# 第二条 助餐补贴\n每餐补贴 3 元。",
     });
     await publishConsultation(p.ctx, drafter, consultationId);
+    surveyId = await saveSurvey(p.ctx, drafter, null, {
+      siteId: portal,
+      title: "政务服务满意度调查",
+      intro: "",
+      opensOn: chinaDay(),
+      closesOn: addCalendarDays(chinaDay(), 30),
+      responseRule: "browser",
+      resultsPublic: true,
+      source: [
+        "# 您是否到政务服务大厅办过事？ [单选] *",
+        "- 是",
+        "- 否 -> 结束",
+        "# 您对窗口服务打几分？ [评分] *",
+        "# 请评价以下方面 [矩阵]",
+        "- 行：办事效率",
+        "- 行：服务态度",
+        "- 列：满意",
+        "- 列：不满意",
+        "# 您常用哪些办事渠道？ [多选]",
+        "- 大厅",
+        "- App",
+        "# 建议 [填空]",
+      ].join("\n"),
+    });
+    await publishSurvey(p.ctx, drafter, surveyId);
     demoLetterId = (
       await p.ctx.db.selectFrom("letters").select("id").where("ref", "=", "let-001").executeTakeFirstOrThrow()
     ).id;
@@ -133,6 +160,28 @@ describe("政民互动 pages in a real browser", () => {
     await page.getByRole("button", { name: "提交评价" }).click();
     await page.waitForLoadState();
     assert.match(await page.locator("main").innerText(), /已办结/);
+  });
+
+  it("a survey is answered without JavaScript and its live results pass axe", async () => {
+    const page = await context.newPage();
+    await page.goto(`/dcwj/${surveyId}`);
+    await page.getByRole("button", { name: "提交问卷" }).click();
+    await page.waitForLoadState();
+    assert.match(await page.locator(".error-summary").innerText(), /第 1 题为必答题/);
+    await page.getByLabel("是", { exact: true }).check();
+    await page.getByLabel("4 分").check();
+    await page.getByLabel("办事效率：满意").check();
+    await page.getByLabel("App").check();
+    await page.getByRole("button", { name: "提交问卷" }).click();
+    await page.waitForLoadState();
+    assert.match(await page.locator("main").innerText(), /感谢您的参与/);
+    const axe = await axeContext.newPage();
+    await axe.goto(`/dcwj/${surveyId}/jg`);
+    await assertAccessible(axe, "survey results");
+    await axe.goto(`/dcwj/${surveyId}`);
+    await axe.getByRole("button", { name: "提交问卷" }).click();
+    await axe.waitForLoadState();
+    await assertAccessible(axe, "survey with errors");
   });
 
   it("form error, receipt and follow-up pages have no axe violations", async () => {
@@ -191,6 +240,9 @@ describe("政民互动 pages in a real browser", () => {
       "/admin/consultations/new",
       `/admin/consultations/${consultationId}`,
       "/admin/moderation",
+      "/admin/surveys",
+      "/admin/surveys/new",
+      `/admin/surveys/${surveyId}`,
     ]) {
       const response = await page.goto(path);
       assert.equal(response?.status(), 200, path);

@@ -36,6 +36,7 @@ import {
   updateSlas,
   writerView,
 } from "./service.ts";
+import { registerSurveyRoutes } from "./survey-routes.tsx";
 import {
   LetterListPage,
   LetterLookupPage,
@@ -273,7 +274,10 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
           ]
         : []),
       ...(has("document.edit")
-        ? [{ href: "/admin/consultations", label: "民意征集", hint: "发布征求意见稿，公布意见采纳情况" }]
+        ? [
+            { href: "/admin/consultations", label: "民意征集", hint: "发布征求意见稿，公布意见采纳情况" },
+            { href: "/admin/surveys", label: "调查问卷", hint: "设计问卷，查看实时结果，导出答卷" },
+          ]
         : []),
       ...(has("document.review") || has("site.manage")
         ? [{ href: "/admin/moderation", label: "意见审核与敏感词", hint: "审核命中敏感词的公众意见" }]
@@ -443,4 +447,5 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
   });
 
   await registerConsultationRoutes(app, ctx);
+  await registerSurveyRoutes(app, ctx);
 }

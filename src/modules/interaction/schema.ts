@@ -106,7 +106,7 @@ export type Letter = Selectable<LettersTable>;
 export type LetterReply = Selectable<LetterRepliesTable>;
 export type LetterSla = Selectable<LetterSlasTable>;
 
-export interface InteractionTables extends ConsultationTables {
+export interface InteractionTables extends ConsultationTables, SurveyTables {
   letter_slas: LetterSlasTable;
   letter_routing_terms: LetterRoutingTermsTable;
   letters: LettersTable;
@@ -176,4 +176,62 @@ export interface ConsultationTables {
   consultation_sections: ConsultationSectionsTable;
   consultation_comments: ConsultationCommentsTable;
   consultation_votes: ConsultationVotesTable;
+}
+
+/* ------------------------------------------------------------------ 调查问卷 */
+
+export const QUESTION_KINDS = {
+  single: "单选",
+  multiple: "多选",
+  text: "填空",
+  rating: "评分",
+  matrix: "矩阵",
+} as const;
+export type QuestionKind = keyof typeof QUESTION_KINDS;
+
+export interface SurveysTable {
+  id: Generated<number>;
+  site_id: number;
+  title: string;
+  intro: Generated<string>;
+  opens_on: string;
+  closes_on: string;
+  response_rule: "account" | "browser";
+  results_public: Generated<boolean>;
+  source: string;
+  published_at: Date | null;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface SurveyQuestionsTable {
+  id: Generated<number>;
+  survey_id: number;
+  position: number;
+  kind: QuestionKind;
+  prompt: string;
+  required: Generated<boolean>;
+  options: Generated<string[]>;
+  rows: Generated<string[]>;
+  jumps: Generated<(number | null)[]>;
+}
+
+export type SurveyAnswer = number | number[] | string | Record<string, number>;
+
+export interface SurveyResponsesTable {
+  id: Generated<number>;
+  survey_id: number;
+  citizen_id: number | null;
+  browser_hash: Buffer | null;
+  answers: Record<string, SurveyAnswer>;
+  created_at: Generated<Date>;
+}
+
+export type Survey = Selectable<SurveysTable>;
+export type SurveyQuestion = Selectable<SurveyQuestionsTable>;
+
+export interface SurveyTables {
+  surveys: SurveysTable;
+  survey_questions: SurveyQuestionsTable;
+  survey_responses: SurveyResponsesTable;
 }
