@@ -5,6 +5,12 @@ import type { Actor } from "../src/core/auth/permissions.ts";
 import { addCalendarDays, chinaDay } from "../src/core/calendar.ts";
 import { loadActor } from "../src/modules/identity/service.ts";
 import { publishConsultation, saveConsultation } from "../src/modules/interaction/consultations.ts";
+import {
+  askQuestion,
+  postRemark,
+  saveInterview,
+  stepInterview,
+} from "../src/modules/interaction/interviews.ts";
 import { actOnLetter, type LetterReceipt, submitLetter } from "../src/modules/interaction/service.ts";
 import { publishSurvey, saveSurvey } from "../src/modules/interaction/surveys.ts";
 import { assertAccessible, launchBrowser } from "./support/browser.ts";
@@ -29,6 +35,8 @@ describe("政民互动 pages in a real browser", () => {
   let adminUser: string;
   let consultationId: number;
   let surveyId: number;
+  let interviewId: number;
+  let host: Actor;
 
   before(async () => {
     const [platform, launched] = await Promise.all([startTestPlatform("demo"), launchBrowser()]);
@@ -105,6 +113,17 @@ describe("政民互动 pages in a real browser", () => {
       ].join("\n"),
     });
     await publishSurvey(p.ctx, drafter, surveyId);
+    host = drafter;
+    interviewId = await saveInterview(p.ctx, drafter, null, {
+      siteId: portal,
+      title: "市人社局局长谈稳就业",
+      topic: "回答网友提问。",
+      guests: "市人社局局长",
+      scheduledAt: "2026-11-25T10:00",
+      videoUrl: "",
+    });
+    for (const step of ["publish", "start"] as const) await stepInterview(p.ctx, drafter, interviewId, step);
+    await askQuestion(p.ctx, interviewId, null, "小李", "技能培训补贴怎么申请？");
     demoLetterId = (
       await p.ctx.db.selectFrom("letters").select("id").where("ref", "=", "let-001").executeTakeFirstOrThrow()
     ).id;
@@ -184,6 +203,14 @@ describe("政民互动 pages in a real browser", () => {
     await assertAccessible(axe, "survey with errors");
   });
 
+  it("a live interview page appends what the host publishes, through server-sent events", async () => {
+    const page = await axeContext.newPage();
+    await page.goto(`/zxft/${interviewId}`);
+    await postRemark(p.ctx, host, interviewId, "主持人", "各位网友好，访谈现在开始。");
+    await page.locator(".interview-feed").getByText("访谈现在开始").waitFor({ timeout: 10_000 });
+    await assertAccessible(page, "/zxft/:id (live, updated)");
+  });
+
   it("form error, receipt and follow-up pages have no axe violations", async () => {
     const page = await axeContext.newPage();
     await page.goto("/xj/write/");
@@ -243,6 +270,9 @@ describe("政民互动 pages in a real browser", () => {
       "/admin/surveys",
       "/admin/surveys/new",
       `/admin/surveys/${surveyId}`,
+      "/admin/interviews",
+      "/admin/interviews/new",
+      `/admin/interviews/${interviewId}`,
     ]) {
       const response = await page.goto(path);
       assert.equal(response?.status(), 200, path);

@@ -150,13 +150,14 @@ export async function importInteractionDemo(
   }
 }
 
-/** 市长信箱、咨询投诉、民意征集、调查问卷 on the portal and 互动交流 on department sites open the letters pages. */
+/** 市长信箱、咨询投诉、民意征集、调查问卷、在线访谈 on the portal and 互动交流 on department sites open the letters pages. */
 async function linkColumns(trx: Trx, departmentSites: Map<string, number>): Promise<void> {
   const portalLinks: Record<string, string> = {
     "col-hdjl-szxx": "/xj/",
     "col-hdjl-zxts": "/xj/?type=咨询",
     "col-hdjl-myzj": "/myzj/",
     "col-hdjl-dcwj": "/dcwj/",
+    "col-hdjl-zxft": "/zxft/",
   };
   for (const [ref, url] of Object.entries(portalLinks))
     await trx

@@ -32,6 +32,8 @@ export function PublicLayout(props: {
   meta?: PageMeta;
   activeColumnId?: number | undefined;
   canonical?: string | undefined;
+  /** Extra head elements a page needs (a client island's script, a refresh for live pages). */
+  head?: ComponentChildren;
   children: ComponentChildren;
 }) {
   const { site, base, nav } = props.frame;
@@ -67,6 +69,7 @@ export function PublicLayout(props: {
         )}
         {props.canonical && <link rel="canonical" href={props.canonical} />}
         <link rel="stylesheet" href="/assets/site.css" />
+        {props.head}
       </head>
       <body>
         <a class="skip-link" href="#main">

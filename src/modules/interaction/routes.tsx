@@ -10,6 +10,7 @@ import { sendJson } from "../disclosure/csv.ts";
 import { buildFrame, resolveSite } from "../sites/frame.ts";
 import { portalSite } from "../sites/service.ts";
 import { registerConsultationRoutes } from "./consultation-routes.tsx";
+import { registerInterviewRoutes } from "./interview-routes.tsx";
 import { suggestDepartments } from "./routing.ts";
 import { LETTER_TYPES, type LetterType } from "./schema.ts";
 import {
@@ -277,6 +278,7 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
         ? [
             { href: "/admin/consultations", label: "民意征集", hint: "发布征求意见稿，公布意见采纳情况" },
             { href: "/admin/surveys", label: "调查问卷", hint: "设计问卷，查看实时结果，导出答卷" },
+            { href: "/admin/interviews", label: "在线访谈", hint: "预告、直播主持、审核网友提问、实录" },
           ]
         : []),
       ...(has("document.review") || has("site.manage")
@@ -448,4 +450,5 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
 
   await registerConsultationRoutes(app, ctx);
   await registerSurveyRoutes(app, ctx);
+  await registerInterviewRoutes(app, ctx);
 }

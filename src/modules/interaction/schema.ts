@@ -106,7 +106,7 @@ export type Letter = Selectable<LettersTable>;
 export type LetterReply = Selectable<LetterRepliesTable>;
 export type LetterSla = Selectable<LetterSlasTable>;
 
-export interface InteractionTables extends ConsultationTables, SurveyTables {
+export interface InteractionTables extends ConsultationTables, SurveyTables, InterviewTables {
   letter_slas: LetterSlasTable;
   letter_routing_terms: LetterRoutingTermsTable;
   letters: LettersTable;
@@ -234,4 +234,66 @@ export interface SurveyTables {
   surveys: SurveysTable;
   survey_questions: SurveyQuestionsTable;
   survey_responses: SurveyResponsesTable;
+}
+
+/* ------------------------------------------------------------------ 在线访谈 */
+
+export interface InterviewsTable {
+  id: Generated<number>;
+  site_id: number;
+  title: string;
+  topic: Generated<string>;
+  guests: Generated<string>;
+  scheduled_at: Date;
+  started_at: Date | null;
+  ended_at: Date | null;
+  video_url: Generated<string>;
+  published_at: Date | null;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface InterviewQuestionsTable {
+  id: Generated<number>;
+  interview_id: number;
+  citizen_id: number | null;
+  nickname: string;
+  body: string;
+  status: "pending" | "answered" | "rejected";
+  held_words: Generated<string[]>;
+  reject_reason: Generated<string>;
+  moderated_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface InterviewEntriesTable {
+  id: Generated<number>;
+  interview_id: number;
+  speaker: string;
+  question: Generated<string>;
+  asker: Generated<string>;
+  body: string;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface InterviewPhotosTable {
+  id: Generated<number>;
+  interview_id: number;
+  filename: string;
+  mime: string;
+  size: number;
+  storage_key: string;
+  caption: Generated<string>;
+  created_at: Generated<Date>;
+}
+
+export type Interview = Selectable<InterviewsTable>;
+export type InterviewEntry = Selectable<InterviewEntriesTable>;
+
+export interface InterviewTables {
+  interviews: InterviewsTable;
+  interview_questions: InterviewQuestionsTable;
+  interview_entries: InterviewEntriesTable;
+  interview_photos: InterviewPhotosTable;
 }
