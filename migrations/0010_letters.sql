@@ -38,6 +38,8 @@ create table letters (
   contact_name_enc bytea not null,
   contact_name_masked text not null,
   phone_enc bytea not null,
+  -- keyed blind index of the phone, to spot the same letter sent twice
+  phone_index bytea,
   phone_masked text not null,
   email_enc bytea,
   publish_consent boolean not null default false,
@@ -65,6 +67,7 @@ create table letters (
 create index letters_state on letters (state);
 create index letters_handling on letters (handling_site_id, state);
 create index letters_published on letters (published_at) where published_at is not null;
+create index letters_duplicates on letters (phone_index, submitted_at);
 
 create table letter_attachments (
   id serial primary key,

@@ -50,13 +50,27 @@ describe("政民互动: letters with a closed loop", () => {
   });
   after(() => p.close());
 
+  let writer = 0;
+  const nextWriterPhone = () => {
+    writer += 1;
+    return `1370000${String(writer).padStart(4, "0")}`;
+  };
   const write = (
     overrides: Partial<typeof LETTER> & { mailboxSiteId?: number; publishConsent?: boolean } = {},
     now?: Date,
   ) =>
     submitLetter(
       p.ctx,
-      { mailboxSiteId: portal, citizenId: null, publishConsent: true, files: [], ...LETTER, ...overrides },
+      {
+        mailboxSiteId: portal,
+        citizenId: null,
+        publishConsent: true,
+        files: [],
+        ...LETTER,
+        // a different writer each time, so the duplicate check stays out of the way
+        phone: nextWriterPhone(),
+        ...overrides,
+      },
       now,
     );
   const row = (id: number) =>
@@ -123,6 +137,14 @@ describe("政民互动: letters with a closed loop", () => {
     assert.ok(await p.ctx.files.exists(files[0]?.storage_key ?? ""));
     assert.deepEqual(await events(stored.id), ["submit"]);
 
+    const twice = await client.submit("/xj/write/", "/xj/write/", {
+      mailbox: String(portal),
+      ...LETTER,
+      publish: "1",
+    });
+    assert.equal(twice.status, 400);
+    assert.match(twice.text, /请勿重复提交/);
+
     const wrong = await client.submit("/xj/cx/", "/xj/cx/", { trackingNo, queryCode: "WRONG123" });
     assert.equal(wrong.status, 404);
     assert.match(wrong.text, /信件编号或查询码不正确/);
@@ -181,7 +203,7 @@ describe("政民互动: letters with a closed loop", () => {
     const page = await client.get(`/admin/letters/${l.id}`);
     assert.equal(page.status, 200);
     assert.match(page.text, /审核通过并答复/);
-    assert.match(page.text, /13812345678/, "the handling office sees the contact");
+    assert.match(page.text, /1370000\d{4}/, "the handling office sees the contact");
     const approved = await client.submit(`/admin/letters/${l.id}`, `/admin/letters/${l.id}/act`, {
       action: "approve_reply",
       comment: "同意",
@@ -433,6 +455,54 @@ describe("政民互动: letters with a closed loop", () => {
     const json = (await response.json()) as { suggestions: { ref: string; name: string; score: number }[] };
     assert.equal(json.suggestions[0]?.ref, "dept-sthjj");
     assert.ok(json.suggestions.every((s, i, all) => i === 0 || (all[i - 1]?.score ?? 0) >= s.score));
+  });
+
+  it("lets the portal administrator set SLAs per type and the routing keywords", async () => {
+    const admin = await staffClient(p, intakeName);
+    const form = await admin.get("/admin/letters/settings");
+    assert.equal(form.status, 200);
+    const fields: Record<string, string> = {};
+    for (const m of form.text.matchAll(
+      /name="([^"]+\.(?:acceptHours|handleDays|replyDays))"[^>]*value="(\d+)"/g,
+    ))
+      fields[m[1] as string] = m[2] as string;
+    for (const m of form.text.matchAll(
+      /<textarea id="f-terms-(\d+)" name="(terms\.\d+)"[^>]*>([^<]*)<\/textarea>/g,
+    ))
+      fields[m[2] as string] = m[3] as string;
+    assert.equal(fields["投诉.replyDays"], "7");
+    const bad = await admin.submit("/admin/letters/settings", "/admin/letters/settings", {
+      ...fields,
+      "投诉.handleDays": "9",
+      "投诉.replyDays": "5",
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /投诉：答复时限不能短于办理时限/);
+    const gjjDept = await p.ctx.db
+      .selectFrom("departments")
+      .select("id")
+      .where("ref", "=", "dept-gjj")
+      .executeTakeFirstOrThrow();
+    const ok = await admin.submit("/admin/letters/settings", "/admin/letters/settings", {
+      ...fields,
+      "投诉.replyDays": "5",
+      [`terms.${gjjDept.id}`]: `${fields[`terms.${gjjDept.id}`]} 商业贷款转公积金`,
+    });
+    assert.equal(ok.status, 303, ok.text.slice(0, 300));
+    const sla = await p.ctx.db
+      .selectFrom("letter_slas")
+      .selectAll()
+      .where("type", "=", "投诉")
+      .executeTakeFirstOrThrow();
+    assert.equal(sla.reply_days, 5);
+    const r = await write({ type: "投诉" }, at("2026-11-02T09:00:00+08:00"));
+    const accepted = await actOnLetter(p.ctx, intake, r.id, "accept", {}, at("2026-11-02T09:10:00+08:00"));
+    assert.equal(accepted.reply_due_on, "2026-11-09", "the new limit applies");
+    const officerClient = await staffClient(
+      p,
+      (await staffWith(p.ctx, [{ role: "officer", siteId: gjj }])).username,
+    );
+    assert.equal((await officerClient.get("/admin/letters/settings")).status, 403);
   });
 
   it("limits submissions per IP", async () => {

@@ -19,6 +19,7 @@ import {
   staffConsultations,
   voteOnSection,
 } from "./consultations.ts";
+import { perSubmitter } from "./limits.ts";
 import { moderateComment, moderationQueue, saveSensitiveWords, sensitiveWords } from "./moderation.ts";
 import {
   ConsultationAdminListPage,
@@ -28,7 +29,7 @@ import {
   ModerationPage,
 } from "./views/consultations.tsx";
 
-const SUBMIT_LIMIT = { rateLimit: { max: 10, timeWindow: "1 minute" } };
+const SUBMIT_LIMIT = perSubmitter(10);
 const NOTICES: Record<string, string> = {
   voted: "已记录您的态度。",
   commented: "意见已发表，感谢您的参与。",

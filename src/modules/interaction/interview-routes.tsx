@@ -20,6 +20,7 @@ import {
   saveInterview,
   stepInterview,
 } from "./interviews.ts";
+import { perSubmitter } from "./limits.ts";
 import {
   InterviewAdminListPage,
   InterviewHostPage,
@@ -27,7 +28,7 @@ import {
   InterviewPage,
 } from "./views/interviews.tsx";
 
-const ASK_LIMIT = { rateLimit: { max: 5, timeWindow: "1 minute" } };
+const ASK_LIMIT = perSubmitter(5);
 const FEED_POLL_MS = 2000;
 const FEED_MAX_MS = 10 * 60_000;
 

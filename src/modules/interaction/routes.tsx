@@ -11,6 +11,7 @@ import { buildFrame, resolveSite } from "../sites/frame.ts";
 import { portalSite } from "../sites/service.ts";
 import { registerConsultationRoutes } from "./consultation-routes.tsx";
 import { registerInterviewRoutes } from "./interview-routes.tsx";
+import { perSubmitter } from "./limits.ts";
 import { suggestDepartments } from "./routing.ts";
 import { LETTER_TYPES, type LetterType } from "./schema.ts";
 import {
@@ -55,8 +56,8 @@ import {
 } from "./views/letters-admin.tsx";
 
 /** Submissions per IP: enough for a family sharing a line, too few for a flood. */
-const SUBMIT_LIMIT = { rateLimit: { max: 5, timeWindow: "1 minute" } };
-const LOOKUP_LIMIT = { rateLimit: { max: 20, timeWindow: "1 minute" } };
+const SUBMIT_LIMIT = perSubmitter(5);
+const LOOKUP_LIMIT = perSubmitter(20);
 const LETTER_FIELDS = ["mailbox", "type", "title", "body", "name", "phone", "email", "publish"];
 
 /** 政民互动 letters: writing, following and rating on every site, 回应公开, statistics; the officers' desk. */

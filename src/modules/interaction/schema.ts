@@ -52,6 +52,7 @@ export interface LettersTable {
   contact_name_enc: Buffer;
   contact_name_masked: string;
   phone_enc: Buffer;
+  phone_index: Buffer | null;
   phone_masked: string;
   email_enc: Buffer | null;
   publish_consent: Generated<boolean>;

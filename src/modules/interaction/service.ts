@@ -39,6 +39,8 @@ export const RATING_DAYS = 15;
 /** 督办 queue: letters whose reply is due within this many working days. */
 export const DUE_SOON_DAYS = 1;
 export const MAX_ATTACHMENTS = 3;
+/** The same writer (phone) with the same title within this many hours is a duplicate. */
+export const DUPLICATE_HOURS = 24;
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 const OPEN_STATES: LetterState[] = ["submitted", "accepted", "assigned", "reviewing"];
@@ -313,12 +315,25 @@ export async function submitLetter(
     slaFor(ctx.db, type),
     suggestDepartments(ctx, input.title, input.body),
   ]);
+  const phone = input.phone.replace(/[\s-]/g, "");
+  const email = input.email.trim();
+  const phoneIndex = ctx.cipher.blindIndex(phone);
+  const duplicate = await ctx.db
+    .selectFrom("letters")
+    .select("id")
+    .where("phone_index", "=", phoneIndex)
+    .where("title", "=", input.title.trim())
+    .where("submitted_at", ">", new Date(now.getTime() - DUPLICATE_HOURS * 3_600_000))
+    .executeTakeFirst();
+  if (duplicate)
+    throw new UserError("您已提交过相同的来信", 400, {
+      title: `${DUPLICATE_HOURS} 小时内已用同一电话提交过相同标题的来信，请勿重复提交，可凭信件编号查询办理进度`,
+    });
+  // files first: a letter row never points at bytes that are not there (the same bytes are stored once)
   for (const [i, f] of stored.entries()) {
     const data = input.files[i]?.data;
     if (data) await ctx.files.write(f, data);
   }
-  const phone = input.phone.replace(/[\s-]/g, "");
-  const email = input.email.trim();
   const queryCode = randomCode(8);
   for (let attempt = 0; ; attempt++) {
     const trackingNo = `XJ${chinaDay(now).replace(/-/g, "")}${randomCode(5)}`;
@@ -337,6 +352,7 @@ export async function submitLetter(
             contact_name_enc: ctx.cipher.encrypt(input.name.trim()),
             contact_name_masked: maskName(input.name),
             phone_enc: ctx.cipher.encrypt(phone),
+            phone_index: phoneIndex,
             phone_masked: maskPhone(phone),
             email_enc: email ? ctx.cipher.encrypt(email) : null,
             publish_consent: input.publishConsent,

@@ -9,6 +9,7 @@ import { barChartSvg } from "../disclosure/charts.ts";
 import { toCsv } from "../disclosure/csv.ts";
 import { buildFrame, resolveSite } from "../sites/frame.ts";
 import { listSites } from "../sites/service.ts";
+import { perSubmitter } from "./limits.ts";
 import type { SurveyQuestion } from "./schema.ts";
 import {
   hasResponded,
@@ -32,7 +33,7 @@ import {
   SurveyResultsPage,
 } from "./views/surveys.tsx";
 
-const SUBMIT_LIMIT = { rateLimit: { max: 10, timeWindow: "1 minute" } };
+const SUBMIT_LIMIT = perSubmitter(10);
 /** Identifies a browser for anonymous surveys; random, carries nothing about the person. */
 const BROWSER_COOKIE = "zw_sv";
 
