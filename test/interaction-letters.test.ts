@@ -220,6 +220,7 @@ describe("政民互动: letters with a closed loop", () => {
       queryCode: receipt.queryCode,
     });
     assert.match(status.text, /预计 3 个工作日内放款/);
+    assert.doesNotMatch(status.text, /请写明放款时间|提交答复审核|退回修改/, "internal review stays inside");
     assert.match(status.text, /请评价这次答复/);
     const noReason = await writer.submit("/xj/cx/", "/xj/rate/", {
       trackingNo: receipt.trackingNo,

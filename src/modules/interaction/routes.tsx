@@ -36,6 +36,7 @@ import {
   submitLetter,
   updateRoutingTerms,
   updateSlas,
+  WRITER_EVENTS,
   writerView,
 } from "./service.ts";
 import { registerSurveyRoutes } from "./survey-routes.tsx";
@@ -170,7 +171,7 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
           handlingName={view.handlingName}
           history={view.history}
           replies={view.replies}
-          labels={EVENT_LABELS}
+          labels={Object.fromEntries(Object.entries(WRITER_EVENTS).map(([k, v]) => [k, v.label]))}
           queryCode={queryCode}
           canRate={view.canRate}
           state={state}

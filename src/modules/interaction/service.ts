@@ -990,11 +990,31 @@ export async function publicLetter(ctx: AppContext, id: number, siteId?: number)
 }
 
 /** What the writer sees when following the letter: the history without staff names, replies once sent. */
+/**
+ * What the writer sees of the history: the steps that concern him, in his words. Drafts, reviews,
+ * internal transfers back and alarms stay inside; only comments meant for him are shown.
+ */
+export const WRITER_EVENTS: Record<string, { label: string; comment: boolean }> = {
+  submit: { label: "来信提交", comment: false },
+  import: { label: "来信登记", comment: false },
+  accept: { label: "已受理", comment: false },
+  reject: { label: "不予受理", comment: true },
+  assign: { label: "已转承办单位办理", comment: false },
+  escalate: { label: "已提请督办", comment: false },
+  approve_reply: { label: "已答复", comment: false },
+  rate: { label: "您的评价", comment: true },
+  reopen: { label: "重新办理", comment: true },
+  close: { label: "已办结", comment: true },
+};
+
 export async function writerView(ctx: AppContext, letter: Letter) {
   const detail = await letterDetail(ctx, letter.id);
   return {
     letter,
-    history: detail.history,
+    history: detail.history.flatMap((h) => {
+      const shown = WRITER_EVENTS[h.action];
+      return shown ? [{ ...h, comment: shown.comment ? h.comment : "", actor_name: null }] : [];
+    }),
     replies: detail.replies.filter((r) => r.status === "sent"),
     handlingName: detail.handlingName,
     mailboxName: detail.mailboxName,
