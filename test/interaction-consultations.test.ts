@@ -166,6 +166,24 @@ describe("民意征集: consultations with votes, moderated comments and 意见�
     assert.match((await p.client().get(page)).text, /食堂门口有人/);
   });
 
+  it("limits submissions per account when signed in, not per shared address", async () => {
+    const page = `/sites/mzj/myzj/${consultationId}`;
+    const busy = await citizen(p, "13811116666");
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++)
+      statuses.push(
+        (await busy.submit(page, `${page}/vote`, { sectionId: String(sections[0]?.id), stance: "support" }))
+          .status,
+      );
+    assert.equal(statuses.at(-1), 429);
+    const neighbour = await citizen(p, "13811117777");
+    const ok = await neighbour.submit(page, `${page}/vote`, {
+      sectionId: String(sections[0]?.id),
+      stance: "oppose",
+    });
+    assert.equal(ok.status, 303, "another account on the same address is not held up");
+  });
+
   it("publishes 意见采纳情况 only after closing, linked from the consultation", async () => {
     const closed = addCalendarDays(chinaDay(), 31);
     await assert.rejects(

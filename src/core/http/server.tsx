@@ -111,6 +111,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   // CSRF is checked after the body is parsed, so urlencoded and multipart forms both carry the token.
   app.addHook("preHandler", (request, reply, done) => {
     if (SAFE_METHODS.has(request.method)) return done();
+    // read-only JSON APIs declare { csrf: false }: they change nothing and send no session data
+    if ((request.routeOptions.config as { csrf?: boolean }).csrf === false) return done();
     app.csrfProtection(request, reply, done);
   });
 

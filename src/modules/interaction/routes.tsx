@@ -243,13 +243,18 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
   mount("/sites/:code");
 
   /* ---------------------------------------------------------- routing API */
-  app.post("/api/letters/suggest-department", { config: LOOKUP_LIMIT }, async (request, reply) => {
-    const body = (request.body ?? {}) as { title?: unknown; body?: unknown };
-    const title = typeof body.title === "string" ? body.title.slice(0, 200) : "";
-    const text = typeof body.body === "string" ? body.body.slice(0, 5000) : "";
-    if (!title.trim() && !text.trim()) return reply.code(400).send({ error: "请提供来信标题或内容" });
-    return sendJson(reply, { suggestions: await suggestDepartments(ctx, title, text, 5) });
-  });
+  // side-effect free, so open to scripts and other systems without a form token
+  app.post(
+    "/api/letters/suggest-department",
+    { config: { ...LOOKUP_LIMIT, csrf: false } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as { title?: unknown; body?: unknown };
+      const title = typeof body.title === "string" ? body.title.slice(0, 200) : "";
+      const text = typeof body.body === "string" ? body.body.slice(0, 5000) : "";
+      if (!title.trim() && !text.trim()) return reply.code(400).send({ error: "请提供来信标题或内容" });
+      return sendJson(reply, { suggestions: await suggestDepartments(ctx, title, text, 5) });
+    },
+  );
 
   /* ---------------------------------------------------------- officers */
   const officer = (request: FastifyRequest, reply: FastifyReply) => {
