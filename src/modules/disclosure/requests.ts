@@ -294,7 +294,7 @@ export async function findForApplicant(ctx: AppContext, trackingNo: string, quer
     .selectAll()
     .where("tracking_no", "=", trackingNo.trim().toUpperCase())
     .executeTakeFirst();
-  if (!request || !codeMatches(request, queryCode))
+  if (!codeMatches(request, queryCode) || !request)
     throw new UserError("申请编号或查询码不正确，请核对后重新输入", 404);
   return request;
 }

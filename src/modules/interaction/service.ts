@@ -400,7 +400,7 @@ export async function findForWriter(ctx: AppContext, trackingNo: string, queryCo
     .selectAll()
     .where("tracking_no", "=", trackingNo.trim().toUpperCase())
     .executeTakeFirst();
-  if (!letter || !codeMatches(letter, queryCode))
+  if (!codeMatches(letter, queryCode) || !letter)
     throw new UserError("信件编号或查询码不正确，请核对后重新输入", 404);
   return letter;
 }
