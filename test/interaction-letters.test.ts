@@ -10,6 +10,7 @@ import {
   setPublished,
   submitLetter,
   superviseLetters,
+  urgeLetter,
 } from "../src/modules/interaction/service.ts";
 import { siteId, staffClient, staffWith, startTestPlatform, type TestPlatform } from "./support/platform.ts";
 import { databaseSnapshot } from "./support/snapshot.ts";
@@ -341,6 +342,21 @@ describe("政民互动: letters with a closed loop", () => {
     const queue = await client.get("/admin/letters?queue=supervision");
     assert.equal(queue.status, 200);
     assert.ok(queue.text.includes(s.trackingNo));
+
+    // the supervising office writes a 督办意见; the department sees it, the writer does not
+    const empty = await client.submit(`/admin/letters/${s.id}`, `/admin/letters/${s.id}/urge`, { urge: "" });
+    assert.equal(empty.status, 400);
+    assert.match(empty.text, /请写明督办意见/);
+    const urged = await client.submit(`/admin/letters/${s.id}`, `/admin/letters/${s.id}/urge`, {
+      urge: "请于两个工作日内答复来信人",
+    });
+    assert.equal(urged.status, 303);
+    await assert.rejects(urgeLetter(p.ctx, gjjOfficer, s.id, "部门不能督办"), /本级政府办公室/);
+    assert.ok((await events(s.id)).includes("urge"));
+    const writerPage = await p
+      .client()
+      .submit("/xj/cx/", "/xj/cx/", { trackingNo: s.trackingNo, queryCode: s.queryCode });
+    assert.doesNotMatch(writerPage.text, /请于两个工作日内答复来信人/);
   });
 
   it("raises the hard alarm after 30 days without an answer, long before the 3-month line", async () => {

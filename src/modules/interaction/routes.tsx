@@ -19,6 +19,7 @@ import {
   departmentStats,
   EVENT_LABELS,
   findForWriter,
+  isSupervisor,
   type LetterAction,
   letterDetail,
   letterMachine,
@@ -36,6 +37,7 @@ import {
   submitLetter,
   updateRoutingTerms,
   updateSlas,
+  urgeLetter,
   WRITER_EVENTS,
   writerView,
 } from "./service.ts";
@@ -408,6 +410,10 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
         mailboxes={await mailboxes(ctx)}
         labels={EVENT_LABELS}
         canPublish={canPublish}
+        canUrge={
+          (await isSupervisor(ctx, frame.actor)) &&
+          ["submitted", "accepted", "assigned", "reviewing"].includes(l.state)
+        }
         state={state}
       />,
       status,
@@ -431,6 +437,17 @@ export async function registerInteractionRoutes(app: FastifyInstance, ctx: AppCo
       return reply.redirect(`/admin/letters/${id}?msg=updated`, 303);
     } catch (error) {
       return detailPage(request, reply, { ...formProblem(error, values), action }, 400);
+    }
+  });
+  app.post("/admin/letters/:id/urge", async (request, reply) => {
+    const frame = officer(request, reply);
+    const id = Number((request.params as { id: string }).id) || 0;
+    const urge = readForm(request).text("urge");
+    try {
+      await urgeLetter(ctx, frame.actor, id, urge);
+      return reply.redirect(`/admin/letters/${id}?msg=updated`, 303);
+    } catch (error) {
+      return detailPage(request, reply, { ...formProblem(error, { urge }), action: "urge" }, 400);
     }
   });
   app.post("/admin/letters/:id/publish", async (request, reply) => {

@@ -147,6 +147,7 @@ export const EVENT_LABELS: Record<string, string> = {
   submit: "来信提交",
   import: "导入样例来信",
   escalate: "超期督办",
+  urge: "督办意见",
   alarm: "长期未答复预警",
   reopen: "不满意，重新办理",
   publish: "公开来信及答复",
@@ -683,6 +684,37 @@ export async function setPublished(
       from: letter.state,
       to: letter.state,
       actorId: actor.id,
+    });
+  });
+}
+
+/** Whether the actor works in the supervising office (本级政府办公室, the portal's handlers). */
+export async function isSupervisor(ctx: AppContext, actor: Actor): Promise<boolean> {
+  const supervising = await supervisingSiteId(ctx);
+  return supervising !== null && can(actor, "case.handle", { siteId: supervising });
+}
+
+/** The supervising office writes a 督办意见 on an open letter; the handling office sees it in the history. */
+export async function urgeLetter(ctx: AppContext, actor: Actor, letterId: number, comment: string) {
+  if (!(await isSupervisor(ctx, actor))) throw new ForbiddenError("督办意见由本级政府办公室提出");
+  const letter = await ctx.db
+    .selectFrom("letters")
+    .select(["id", "state"])
+    .where("id", "=", letterId)
+    .executeTakeFirst();
+  if (!letter) throw new NotFoundError("来信不存在");
+  if (!OPEN_STATES.includes(letter.state)) throw new UserError("该来信已答复或办结，无需督办");
+  const text = comment.trim();
+  if (text.length < 4) throw new UserError("请写明督办意见", 400, { urge: "请写明督办意见和办理要求" });
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable("letters").set({ escalated_at: new Date() }).where("id", "=", letterId).execute();
+    await recordEvent(trx, letterMachine, {
+      subjectId: letterId,
+      action: "urge",
+      from: letter.state,
+      to: letter.state,
+      actorId: actor.id,
+      comment: text.slice(0, 1000),
     });
   });
 }

@@ -136,11 +136,12 @@ export function LetterAdminDetailPage(props: {
   mailboxes: { siteId: number; name: string }[];
   labels: Record<string, string>;
   canPublish: boolean;
+  canUrge: boolean;
   state: FormState & { action?: string };
 }) {
   const l = props.letter;
   const { state } = props;
-  const mine = (a: string) => (state.action === a ? state : { values: {} as Record<string, string> });
+  const mine = (a: string): FormState => (state.action === a ? state : { values: {} });
   const suggestions = l.suggestions as Suggestion[];
   const pending = props.replies.at(-1)?.status === "in_review" ? props.replies.at(-1) : undefined;
   const fieldsFor = (action: LetterAction) => {
@@ -291,6 +292,22 @@ export function LetterAdminDetailPage(props: {
             ))}
           </div>
         </section>
+      )}
+      {props.canUrge && (
+        <form method="post" action={`/admin/letters/${l.id}/urge`} class="panel narrow-form">
+          <h2>督办</h2>
+          <CsrfField token={props.frame.csrf} />
+          <Field
+            name="urge"
+            label="督办意见"
+            value={mine("urge").values.urge}
+            error={mine("urge").fields?.urge}
+            required
+            multiline={3}
+            hint="写明办理要求和时限，记入办理过程，承办单位可见"
+          />
+          <button type="submit">提出督办意见</button>
+        </form>
       )}
       {props.canPublish && (
         <form method="post" action={`/admin/letters/${l.id}/publish`} class="inline-form">
