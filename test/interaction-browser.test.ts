@@ -36,6 +36,7 @@ describe("政民互动 pages in a real browser", () => {
   let consultationId: number;
   let surveyId: number;
   let interviewId: number;
+  let openLetterId: number;
   let host: Actor;
 
   before(async () => {
@@ -74,6 +75,20 @@ describe("政民互动 pages in a real browser", () => {
       publishConsent: true,
       files: [],
     });
+    openLetterId = (
+      await submitLetter(p.ctx, {
+        mailboxSiteId: portal,
+        citizenId: null,
+        type: "投诉",
+        title: "楼下烧烤店油烟扰民",
+        body: "小区楼下烧烤店每天晚上油烟很大，窗户都不能开，请有关部门管一管。",
+        name: "赵六",
+        phone: "13612345678",
+        email: "",
+        publishConsent: false,
+        files: [],
+      })
+    ).id;
     await actOnLetter(p.ctx, drafter, replied.id, "accept");
     await actOnLetter(p.ctx, drafter, replied.id, "submit_reply", {
       body: "您好！年满 70 周岁的老人可携带身份证到各公交服务网点免费办理老年卡，当场办结。",
@@ -261,6 +276,7 @@ describe("政民互动 pages in a real browser", () => {
       "/admin/letters",
       "/admin/letters?queue=supervision",
       `/admin/letters/${demoLetterId}`,
+      `/admin/letters/${openLetterId}`,
       "/admin/letters/settings",
       "/admin/interaction",
       "/admin/consultations",
