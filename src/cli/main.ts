@@ -9,6 +9,7 @@ import { publishDueVersions } from "../modules/content/service.ts";
 import { escalateOverdue } from "../modules/disclosure/requests.ts";
 import { randomPassword } from "../modules/identity/passwords.ts";
 import { addGrant, createStaff, staffCount } from "../modules/identity/service.ts";
+import { superviseLetters } from "../modules/interaction/service.ts";
 import { remindApplications } from "../modules/services/applications.ts";
 
 const HELP = `用法：npm run zhengwu -- <命令> [选项]
@@ -58,6 +59,7 @@ async function start(): Promise<void> {
     await publishDueVersions(ctx);
     await escalateOverdue(ctx);
     await remindApplications(ctx);
+    await superviseLetters(ctx);
   };
   const timer = setInterval(() => {
     tick().catch((error) => app.log.error({ err: error }, "scheduled work failed"));

@@ -10,6 +10,7 @@ import type { SiteSettings } from "../modules/sites/schema.ts";
 import { getAppState, setAppState } from "../modules/sites/service.ts";
 import { importBudgetDemo } from "./budget.ts";
 import { demoAnnualReportBody, disclosureGuideHtml, disclosureRulesHtml } from "./disclosure-pages.ts";
+import { importInteractionDemo } from "./interaction.ts";
 import { importServicesDemo } from "./services.ts";
 
 export const DEMO_DIR = path.resolve(import.meta.dirname, "../../demo");
@@ -174,6 +175,12 @@ export async function importDemo(ctx: AppContext, progress: Progress = () => {})
     await importBudgetDemo(trx, portal.siteId, new Map([...deptSites].map(([ref, d]) => [ref, d.siteId])));
     progress("财政预决算和重大建设项目（虚构演示数据）");
     progress(`政务服务事项 ${(await importServicesDemo(trx, departments, deptSites, DEMO_DIR)).items} 个`);
+    await importInteractionDemo(
+      trx,
+      ctx.cipher,
+      portal.siteId,
+      new Map([...deptSites].map(([ref, d]) => [ref, d.siteId])),
+    );
     let done = 0;
     // 政府信息公开目录: catalogue items get their 索引号 in published-date order, after all are in
     const catalogue: { id: number; publishedAt: Date; order: string }[] = [];

@@ -35,6 +35,12 @@ export function AdminLayout(props: {
       hasScope(scopeFor(actor, "case.handle")) || hasScope(scopeFor(actor, "service.manage")),
     ],
     [
+      "letters",
+      "/admin/interaction",
+      "政民互动",
+      hasScope(scopeFor(actor, "case.handle")) || hasScope(editScope) || hasScope(reviewScope),
+    ],
+    [
       "disclosure",
       "/admin/disclosure/budget",
       "预决算与项目",

@@ -39,6 +39,8 @@ export function PublicLayout(props: {
   meta?: PageMeta;
   activeColumnId?: number | undefined;
   canonical?: string | undefined;
+  /** Extra head elements a page needs (a client island's script, a refresh for live pages). */
+  head?: ComponentChildren;
   children: ComponentChildren;
 }) {
   const { site, base, nav } = props.frame;
@@ -84,6 +86,7 @@ export function PublicLayout(props: {
         <link rel="stylesheet" href={stylesheetUrl()} />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         {a11yScript && <script src={a11yScript} defer />}
+        {props.head}
       </head>
       <body>
         <a class="skip-link" href="#main">

@@ -3,6 +3,7 @@ import type { ContentTables } from "../../modules/content/schema.ts";
 import type { RequestTables } from "../../modules/disclosure/request-schema.ts";
 import type { BudgetTables, CatalogueTables } from "../../modules/disclosure/schema.ts";
 import type { IdentityTables } from "../../modules/identity/schema.ts";
+import type { InteractionTables } from "../../modules/interaction/schema.ts";
 import type { ServiceTables } from "../../modules/services/schema.ts";
 import type { SitesTables } from "../../modules/sites/schema.ts";
 import type { InboxTables } from "../inbox.ts";
@@ -43,3 +44,5 @@ export interface Database extends CatalogueTables {}
 
 /** 政务服务 (services module) and the site inbox (core), merged into Database. */
 export interface Database extends ServiceTables, InboxTables {}
+/** 政民互动: letters, consultations, surveys (interaction module), merged into Database. */
+export interface Database extends InteractionTables {}

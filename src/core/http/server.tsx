@@ -19,6 +19,7 @@ import { registerRequestRoutes } from "../../modules/disclosure/request-routes.t
 import { registerInboxRoutes } from "../../modules/identity/inbox-routes.tsx";
 import { registerIdentityRoutes, SESSION_COOKIE } from "../../modules/identity/routes.tsx";
 import { actorForSession } from "../../modules/identity/service.ts";
+import { registerInteractionRoutes } from "../../modules/interaction/routes.tsx";
 import { registerServiceRoutes } from "../../modules/services/routes.tsx";
 import { registerSiteAdminRoutes } from "../../modules/sites/admin-routes.tsx";
 import { registerCalendarRoutes } from "../../modules/sites/calendar-routes.tsx";
@@ -134,6 +135,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   // CSRF is checked after the body is parsed, so urlencoded and multipart forms both carry the token.
   app.addHook("preHandler", (request, reply, done) => {
     if (SAFE_METHODS.has(request.method)) return done();
+    // read-only JSON APIs declare { csrf: false }: they change nothing and send no session data
+    if ((request.routeOptions.config as { csrf?: boolean }).csrf === false) return done();
     app.csrfProtection(request, reply, done);
   });
 
@@ -235,6 +238,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await registerBudgetRoutes(app, ctx);
   await registerLibraryRoutes(app, ctx);
   await registerServiceRoutes(app, ctx);
+  await registerInteractionRoutes(app, ctx);
   await registerSiteRoutes(app, ctx);
   return app;
 }

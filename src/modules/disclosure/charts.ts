@@ -115,13 +115,19 @@ export interface BarSeries {
 }
 
 /** Horizontal bars, one group per category (first on top), e.g. this year's and last year's spending. */
-export function barChartSvg(input: { label: string; categories: string[]; series: BarSeries[] }): string {
+export function barChartSvg(input: {
+  label: string;
+  categories: string[];
+  series: BarSeries[];
+  /** The axis unit when the bars are not money (件, %, 工作日); money is in 万元 or 亿元. */
+  unit?: string;
+}): string {
   const rows = input.categories.length;
   const height = Math.max(200, 60 + rows * (input.series.length > 1 ? 34 : 26) + 40);
   const colors = input.series.length > 1 ? ["#767676", PALETTE[0]] : [PALETTE[0]];
   // ticks in 亿元 once the largest bar passes 10 亿元 (100,000 万元)
   const max = Math.max(0, ...input.series.flatMap((s) => s.values));
-  const yi = max >= 100_000;
+  const yi = input.unit === undefined && max >= 100_000;
   return render(
     {
       color: colors,
@@ -135,7 +141,7 @@ export function barChartSvg(input: { label: string; categories: string[]; series
       grid: { left: 8, right: 24, top: 34, bottom: 8 },
       xAxis: {
         type: "value",
-        name: yi ? "亿元" : "万元",
+        name: input.unit ?? (yi ? "亿元" : "万元"),
         nameTextStyle: { color: MUTED },
         axisLabel: {
           color: MUTED,

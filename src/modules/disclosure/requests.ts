@@ -1,4 +1,3 @@
-import { createHash, randomBytes, randomInt } from "node:crypto";
 import { sql, type Transaction } from "kysely";
 import { type Actor, can } from "../../core/auth/permissions.ts";
 import { chinaDay, loadCalendar, type WorkingCalendar } from "../../core/calendar.ts";
@@ -15,6 +14,7 @@ import {
   startClock,
 } from "../../core/deadline.ts";
 import { ForbiddenError, NotFoundError, Problems, UserError } from "../../core/errors.ts";
+import { codeHash, codeMatches, randomCode } from "../../core/query-code.ts";
 import {
   isCreditCode,
   isPhoneNumber,
@@ -215,16 +215,6 @@ function checkApplication(a: Application): Problems {
   return p;
 }
 
-const TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-
-function randomCode(length: number): string {
-  return Array.from({ length }, () => TRACKING_ALPHABET[randomInt(TRACKING_ALPHABET.length)]).join("");
-}
-
-function codeHash(trackingNo: string, code: string): Buffer {
-  return createHash("sha256").update(`${trackingNo}:${code.toUpperCase()}`).digest();
-}
-
 export interface Receipt {
   id: number;
   trackingNo: string;
@@ -304,8 +294,7 @@ export async function findForApplicant(ctx: AppContext, trackingNo: string, quer
     .selectAll()
     .where("tracking_no", "=", trackingNo.trim().toUpperCase())
     .executeTakeFirst();
-  const expected = request ? codeHash(request.tracking_no, queryCode.trim()) : randomBytes(32);
-  if (!request?.query_code_hash.equals(expected))
+  if (!codeMatches(request, queryCode) || !request)
     throw new UserError("申请编号或查询码不正确，请核对后重新输入", 404);
   return request;
 }
