@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { verifyAuditChain } from "../core/audit.ts";
 import { ConfigError, loadConfig } from "../core/config.ts";
 import type { AppContext } from "../core/context.ts";
 import { UserError } from "../core/errors.ts";
@@ -17,6 +18,7 @@ const HELP = `用法：npm run zhengwu -- <命令> [选项]
   migrate               执行数据库迁移
   seed                  导入演示数据（已导入则跳过）
   admin create          创建系统管理员  --username 用户名 --name 姓名 [--password 密码]
+  audit verify          逐条校验安全审计记录的 SM3 链，发现篡改或删除时以非零状态退出
   help                  显示本帮助
 
 环境变量：DATABASE_URL（外部 PostgreSQL）、DATA_DIR（默认 ./data）、PORT（默认 3000）、HOST（默认 127.0.0.1）`;
@@ -114,6 +116,17 @@ async function main(argv: string[]): Promise<void> {
         await createAdmin(ctx, values.username ?? "", values.name ?? values.username ?? "", password);
         say(
           `已创建管理员 ${values.username}${values.password ? "" : `，初始密码：${password}（只显示这一次）`}`,
+        );
+      });
+    }
+    case "audit": {
+      if (sub !== "verify") break;
+      return withPlatform(async (ctx) => {
+        const report = await verifyAuditChain(ctx);
+        if (report.ok) return say(`审计链完整：已校验 ${report.checked} 条记录`);
+        process.exitCode = 2;
+        say(
+          `审计链已被破坏：第 ${report.broken?.seq} 条，${report.broken?.reason}（此前 ${report.checked} 条无误）`,
         );
       });
     }

@@ -36,7 +36,13 @@ export function AdminLayout(props: {
     ],
     ["catalogue", "/admin/disclosure/lag", "公开目录", siteScope.all || siteScope.siteIds.length > 0],
     ["sites", "/admin/sites", "站点与栏目", hasScope(siteScope)],
-    ["users", "/admin/users", "用户与授权", hasScope(siteScope)],
+    [
+      "users",
+      "/admin/users",
+      "用户与授权",
+      hasScope(siteScope) || hasScope(scopeFor(actor, "security.manage")),
+    ],
+    ["audit", "/admin/audit", "安全审计", hasScope(scopeFor(actor, "audit.read"))],
   ];
   return (
     <html lang="zh-CN">

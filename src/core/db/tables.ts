@@ -4,6 +4,7 @@ import type { RequestTables } from "../../modules/disclosure/request-schema.ts";
 import type { BudgetTables, CatalogueTables } from "../../modules/disclosure/schema.ts";
 import type { IdentityTables } from "../../modules/identity/schema.ts";
 import type { SitesTables } from "../../modules/sites/schema.ts";
+import type { AuditTables } from "../audit.ts";
 
 export interface WorkflowEventsTable {
   id: Generated<number>;
@@ -38,3 +39,6 @@ export interface Database extends BudgetTables {}
 
 /** 政府信息公开目录: the 索引号 counter (disclosure module), merged into Database. */
 export interface Database extends CatalogueTables {}
+
+/** 安全审计 (core/audit.ts), merged into Database. */
+export interface Database extends AuditTables {}

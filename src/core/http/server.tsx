@@ -21,6 +21,7 @@ import { registerCalendarRoutes } from "../../modules/sites/calendar-routes.tsx"
 import { registerSiteRoutes } from "../../modules/sites/routes.tsx";
 import { buildIslands, islandByUrl } from "../../web/islands.ts";
 import { PlainPage } from "../../web/layout.tsx";
+import { registerAuditRoutes } from "../audit-routes.tsx";
 import type { AppContext } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { RedirectToLogin } from "./admin.ts";
@@ -209,6 +210,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await registerReportRoutes(app, ctx);
   await registerBudgetRoutes(app, ctx);
   await registerLibraryRoutes(app, ctx);
+  await registerAuditRoutes(app, ctx);
   await registerSiteRoutes(app, ctx);
   return app;
 }

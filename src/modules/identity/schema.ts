@@ -1,10 +1,20 @@
 import type { Generated, Selectable } from "kysely";
 
-export const ROLES = ["sysadmin", "site_admin", "editor", "reviewer", "officer"] as const;
+export const ROLES = [
+  "sysadmin",
+  "security_admin",
+  "auditor",
+  "site_admin",
+  "editor",
+  "reviewer",
+  "officer",
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
   sysadmin: "系统管理员",
+  security_admin: "安全管理员",
+  auditor: "安全审计员",
   site_admin: "站点管理员",
   editor: "编辑",
   reviewer: "审核人",

@@ -1,3 +1,4 @@
+import { ADMIN_ROLES } from "../../core/auth/permissions.ts";
 import type { FormState } from "../../core/http/forms.ts";
 import { type AdminFrame, AdminLayout } from "../../web/admin-layout.tsx";
 import { CsrfField, ErrorSummary, Field } from "../../web/components.tsx";
@@ -193,14 +194,24 @@ interface StaffRow {
   department_name: string | null;
 }
 
-export function UsersPage({ frame, users }: { frame: AdminFrame; users: StaffRow[] }) {
+export function UsersPage({
+  frame,
+  users,
+  mayCreate,
+}: {
+  frame: AdminFrame;
+  users: StaffRow[];
+  mayCreate: boolean;
+}) {
   return (
     <AdminLayout frame={frame} title="用户与授权" section="users">
-      <p>
-        <a class="button" href="/admin/users/new">
-          新建工作人员账号
-        </a>
-      </p>
+      {mayCreate && (
+        <p>
+          <a class="button" href="/admin/users/new">
+            新建工作人员账号
+          </a>
+        </p>
+      )}
       <table class="data">
         <caption class="visually-hidden">工作人员账号</caption>
         <thead>
@@ -272,6 +283,55 @@ export function NewUserPage(props: {
   );
 }
 
+type UserPageProps = Parameters<typeof UserPage>[0];
+
+function GrantForm(props: UserPageProps) {
+  const { frame, user } = props;
+  const f = props.state.fields ?? {};
+  return (
+    <>
+      <h2>新增授权</h2>
+      <ErrorSummary message={props.state.error} fields={props.state.fields} />
+      <form method="post" action={`/admin/users/${user.id}/grants`} class="narrow-form">
+        <CsrfField token={frame.csrf} />
+        <Field
+          name="role"
+          label="角色"
+          value={props.state.values.role}
+          error={f.role}
+          required
+          options={ROLES.filter((r) => props.security || !ADMIN_ROLES.includes(r)).map((r) => ({
+            value: r,
+            label: ROLE_LABELS[r],
+          }))}
+        />
+        <Field
+          name="scope"
+          label="授权范围"
+          value={props.state.values.scope}
+          error={f.scope}
+          hint="选择站点即授权整个站点；选择栏目则只授权该栏目及其子栏目"
+          options={[
+            ...(props.security ? [{ value: "all", label: "全部站点" }] : []),
+            ...props.sites.flatMap((s) => [
+              { value: `site:${s.id}`, label: `${s.name}（全站）` },
+              ...s.columns.map((c) => ({ value: `column:${s.id}:${c.id}`, label: `${s.name} / ${c.name}` })),
+            ]),
+          ]}
+        />
+        <Field
+          name="reviewLevel"
+          label="审核级别（仅审核人）"
+          value={props.state.values.reviewLevel}
+          error={f.reviewLevel}
+          options={["1", "2", "3"].map((l) => ({ value: l, label: `第 ${l} 级` }))}
+        />
+        <button type="submit">授权</button>
+      </form>
+    </>
+  );
+}
+
 export interface GrantRow extends Pick<Grant, "id" | "role" | "review_level"> {
   site_name: string | null;
   column_name: string | null;
@@ -283,12 +343,13 @@ export function UserPage(props: {
   user: { id: number; username: string | null; display_name: string; status: string };
   grants: GrantRow[];
   sites: { id: number; name: string; columns: { id: number; name: string }[] }[];
-  /** A system administrator: may grant everywhere, grant 系统管理员 and change account status. */
+  /** A system administrator: may change account status. */
   platform: boolean;
+  /** A security administrator: may grant any role, including the 三员, over all sites. */
+  security: boolean;
   state: FormState;
 }) {
   const { frame, user } = props;
-  const f = props.state.fields ?? {};
   return (
     <AdminLayout frame={frame} title={`${user.display_name}（${user.username}）`} section="users">
       <h2>授权</h2>
@@ -337,44 +398,7 @@ export function UserPage(props: {
           </tbody>
         </table>
       )}
-      <h2>新增授权</h2>
-      <ErrorSummary message={props.state.error} fields={props.state.fields} />
-      <form method="post" action={`/admin/users/${user.id}/grants`} class="narrow-form">
-        <CsrfField token={frame.csrf} />
-        <Field
-          name="role"
-          label="角色"
-          value={props.state.values.role}
-          error={f.role}
-          required
-          options={ROLES.filter((r) => props.platform || r !== "sysadmin").map((r) => ({
-            value: r,
-            label: ROLE_LABELS[r],
-          }))}
-        />
-        <Field
-          name="scope"
-          label="授权范围"
-          value={props.state.values.scope}
-          error={f.scope}
-          hint="选择站点即授权整个站点；选择栏目则只授权该栏目及其子栏目"
-          options={[
-            ...(props.platform ? [{ value: "all", label: "全部站点" }] : []),
-            ...props.sites.flatMap((s) => [
-              { value: `site:${s.id}`, label: `${s.name}（全站）` },
-              ...s.columns.map((c) => ({ value: `column:${s.id}:${c.id}`, label: `${s.name} / ${c.name}` })),
-            ]),
-          ]}
-        />
-        <Field
-          name="reviewLevel"
-          label="审核级别（仅审核人）"
-          value={props.state.values.reviewLevel}
-          error={f.reviewLevel}
-          options={["1", "2", "3"].map((l) => ({ value: l, label: `第 ${l} 级` }))}
-        />
-        <button type="submit">授权</button>
-      </form>
+      {(props.security || props.sites.length > 0) && <GrantForm {...props} />}
       {props.platform && (
         <>
           <h2>账号状态</h2>
