@@ -14,6 +14,16 @@ export interface Config {
   /** How often scheduled versions are checked for going live. */
   schedulerIntervalMs: number;
   sessionIdleMinutes: number;
+  /** Sessions end after this long even when active. */
+  sessionMaxHours: number;
+  /** Failed sign-ins (password or second factor) in a row that lock an account, and for how long. */
+  lockoutAttempts: number;
+  lockoutMinutes: number;
+  /** Staff passwords expire after this many days (0 = never); the last N may not be reused. */
+  passwordMaxAgeDays: number;
+  passwordHistory: number;
+  /** Days a new administrator or reviewer may still sign in without TOTP before enrolment is forced. */
+  mfaGraceDays: number;
   /** Loopback port of the embedded PostgreSQL (only used without DATABASE_URL). */
   embeddedPgPort: number;
 }
@@ -51,6 +61,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: integer(env, "MAX_UPLOAD_MB", 20, 1, 1024) * 1024 * 1024,
     schedulerIntervalMs: integer(env, "SCHEDULER_INTERVAL_MS", 30_000, 100, 3_600_000),
     sessionIdleMinutes: integer(env, "SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+    sessionMaxHours: integer(env, "SESSION_MAX_HOURS", 12, 1, 24 * 30),
+    lockoutAttempts: integer(env, "LOCKOUT_ATTEMPTS", 5, 1, 100),
+    lockoutMinutes: integer(env, "LOCKOUT_MINUTES", 15, 1, 24 * 60),
+    passwordMaxAgeDays: integer(env, "PASSWORD_MAX_AGE_DAYS", 90, 0, 3650),
+    passwordHistory: integer(env, "PASSWORD_HISTORY", 5, 0, 24),
+    mfaGraceDays: integer(env, "MFA_GRACE_DAYS", 7, 0, 365),
     embeddedPgPort: integer(env, "EMBEDDED_PG_PORT", 54329, 1024, 65535),
   };
 }

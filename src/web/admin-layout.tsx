@@ -65,7 +65,9 @@ export function AdminLayout(props: {
             </a>
             <form class="inline-form" method="post" action="/admin/logout">
               <CsrfField token={csrf} />
-              <span class="who">{actor.name}</span>{" "}
+              <a class="who" href="/admin/security" title="账号安全">
+                {actor.name}
+              </a>{" "}
               <button type="submit" class="link-button">
                 退出登录
               </button>

@@ -7,6 +7,8 @@ import { adminFrame, RedirectToLogin } from "../../core/http/admin.ts";
 import { type FormState, formProblem, readForm, sendPage } from "../../core/http/forms.ts";
 import { requestsOfCitizen } from "../disclosure/requests.ts";
 import { columnsOf, listDepartments, listSites } from "../sites/service.ts";
+import { lockoutOf, stageAfterPassword } from "./security.ts";
+import { registerSecurityRoutes } from "./security-routes.tsx";
 import {
   authenticate,
   createStaff,
@@ -19,8 +21,8 @@ import {
   registerCitizen,
   revokeGrant,
   setUserStatus,
-  startSession,
 } from "./service.ts";
+import { openSession, SESSION_COOKIE, safeNext, stagePath } from "./session-cookie.ts";
 import {
   AccountPage,
   CitizenLoginPage,
@@ -31,30 +33,19 @@ import {
   UsersPage,
 } from "./views.tsx";
 
-export const SESSION_COOKIE = "zw_sid";
+export { SESSION_COOKIE } from "./session-cookie.ts";
+
 const LOGIN_LIMIT = { rateLimit: { max: 10, timeWindow: "1 minute" } };
 
-/** Only same-site paths are followed after sign-in. */
-function safeNext(next: string, fallback: string): string {
-  return /^\/(?![/\\])[^\s]*$/.test(next) ? next : fallback;
-}
-
 export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const signIn = async (request: FastifyRequest, reply: FastifyReply, userId: number) => {
-    if (request.sessionToken) await endSession(ctx, request.sessionToken);
-    const token = await startSession(ctx, userId, request.ip, request.headers["user-agent"] ?? "");
-    reply.setCookie(SESSION_COOKIE, token, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "lax",
-      secure: ctx.config.publicUrl.startsWith("https://"),
-    });
-  };
+  const signIn = (request: FastifyRequest, reply: FastifyReply, userId: number) =>
+    openSession(ctx, request, reply, userId);
   const signOut = async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.sessionToken) await endSession(ctx, request.sessionToken);
     if (request.actor) await audit(ctx, request.actor, "auth.logout", "", { ip: request.ip });
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
   };
+  await registerSecurityRoutes(app, ctx);
 
   /* ---------------------------------------------------------- staff sign-in */
   app.get("/admin/login", async (request, reply) => {
@@ -72,8 +63,9 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
         form.text("password"),
         request.ip,
       );
-      await signIn(request, reply, userId);
-      return reply.redirect(next, 303);
+      const stage = await stageAfterPassword(ctx, userId);
+      await openSession(ctx, request, reply, userId, stage);
+      return reply.redirect(stagePath(stage, next), 303);
     } catch (error) {
       const state = formProblem(error, { username: form.text("username") });
       return sendPage(
@@ -144,8 +136,9 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
         form.text("password"),
         request.ip,
       );
-      await signIn(request, reply, userId);
-      return reply.redirect(next, 303);
+      const stage = await stageAfterPassword(ctx, userId);
+      await openSession(ctx, request, reply, userId, stage);
+      return reply.redirect(stagePath(stage, next), 303);
     } catch (error) {
       const state = formProblem(error, { phone: form.text("phone") });
       return sendPage(
@@ -266,7 +259,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       reply,
       <UserPage
         frame={frame}
-        user={user}
+        user={{ ...user, locked_until: (await lockoutOf(ctx, user)).locked_until }}
         grants={(await grantsOf(ctx, id)).map((g) => ({
           ...g,
           mayRevoke: mayGrant(frame.actor, g.role, g.site_id),

@@ -34,6 +34,30 @@ export interface UsersTable {
   status: Generated<"active" | "disabled">;
   created_at: Generated<Date>;
   last_login_at: Date | null;
+  password_changed_at: Generated<Date>;
+  totp_secret_enc: Buffer | null;
+  totp_enabled_at: Date | null;
+  totp_last_step: number | null;
+}
+
+export interface LoginFailuresTable {
+  user_id: number;
+  failures: Generated<number>;
+  locked_until: Date | null;
+}
+
+export interface PasswordHistoryTable {
+  id: Generated<number>;
+  user_id: number;
+  password_hash: string;
+  created_at: Generated<Date>;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: Buffer;
+  used_at: Date | null;
 }
 
 export interface GrantsTable {
@@ -53,12 +77,16 @@ export interface SessionsTable {
   last_seen_at: Generated<Date>;
   ip: Generated<string>;
   user_agent: Generated<string>;
+  stage: Generated<"full" | "mfa" | "enrol" | "password">;
 }
 
 export interface IdentityTables {
   users: UsersTable;
   grants: GrantsTable;
   sessions: SessionsTable;
+  password_history: PasswordHistoryTable;
+  login_failures: LoginFailuresTable;
+  recovery_codes: RecoveryCodesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

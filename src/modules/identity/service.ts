@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { audit } from "../../core/audit.ts";
 import {
@@ -13,11 +13,18 @@ import { maskPhone } from "../../core/crypto.ts";
 import { ForbiddenError, NotFoundError, Problems, UserError } from "../../core/errors.ts";
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from "./passwords.ts";
 import { ROLE_LABELS, ROLES, type Role } from "./schema.ts";
+import {
+  clearFailures,
+  isLocked,
+  lockedError,
+  lockoutOf,
+  recordFailure,
+  type SessionStage,
+  sessionId,
+} from "./security.ts";
 
 const PHONE = /^1[3-9]\d{9}$/;
 const USERNAME = /^[A-Za-z0-9_.-]{3,40}$/;
-/** Sessions end after this long even when active. */
-const ABSOLUTE_SESSION_HOURS = 12;
 
 export interface NewStaff {
   username: string;
@@ -32,7 +39,7 @@ export async function createStaff(ctx: AppContext, input: NewStaff): Promise<num
   const displayName = input.displayName.trim();
   if (!USERNAME.test(username)) problems.add("username", "用户名为 3—40 位字母、数字、下划线、点或连字符");
   if (!displayName || displayName.length > 40) problems.add("displayName", "请填写姓名（不超过 40 字）");
-  const weak = passwordProblem(input.password);
+  const weak = passwordProblem(input.password, 8, username);
   if (weak) problems.add("password", weak);
   problems.throwIfAny();
   const taken = await ctx.db
@@ -114,39 +121,42 @@ export async function authenticate(
       ? query.where("username", "=", key)
       : query.where("phone_index", "=", ctx.cipher.blindIndex(key.replace(/[\s-]/g, "")));
   const user = await query.executeTakeFirst();
-  const ok = await verifyPassword(user?.password_hash ?? (await decoyHash()), password);
   const shownLogin = kind === "staff" ? key.slice(0, 40) : maskPhone(key);
-  if (!user || !ok) {
-    await audit(
-      ctx,
-      user ? { id: user.id, name: user.display_name } : null,
-      "auth.login_failed",
-      shownLogin,
-      {
-        result: "failure",
-        ip,
-        kind,
-        reason: user ? "wrong_password" : "unknown_account",
-      },
-    );
-    throw new UserError(kind === "staff" ? "用户名或密码错误" : "手机号码或密码错误", 401);
-  }
-  if (user.status !== "active") {
-    await audit(ctx, { id: user.id, name: user.display_name }, "auth.login_failed", shownLogin, {
-      result: "denied",
+  const failed = (
+    actor: { id: number; display_name: string } | null,
+    result: "failure" | "denied",
+    reason: string,
+  ) =>
+    audit(ctx, actor && { id: actor.id, name: actor.display_name }, "auth.login_failed", shownLogin, {
+      result,
       ip,
       kind,
-      reason: "disabled",
+      reason,
     });
+  const lock = user ? await lockoutOf(ctx, user) : null;
+  if (user && lock && isLocked(lock)) {
+    await failed(user, "denied", "locked");
+    throw lockedError(lock);
+  }
+  const ok = await verifyPassword(user?.password_hash ?? (await decoyHash()), password);
+  const vague = new UserError(kind === "staff" ? "用户名或密码错误" : "手机号码或密码错误", 401);
+  if (!user) {
+    await failed(null, "failure", "unknown_account");
+    throw vague;
+  }
+  if (!ok) {
+    await recordFailure(ctx, user, "auth.login_failed", shownLogin, { ip, kind, reason: "wrong_password" });
+    const after = await lockoutOf(ctx, user);
+    throw isLocked(after) ? lockedError(after) : vague;
+  }
+  if (user.status !== "active") {
+    await failed(user, "denied", "disabled");
     throw new UserError("该账号已停用，请联系系统管理员", 403);
   }
+  await clearFailures(ctx, user.id);
   await ctx.db.updateTable("users").set({ last_login_at: new Date() }).where("id", "=", user.id).execute();
   await audit(ctx, { id: user.id, name: user.display_name }, "auth.login", shownLogin, { ip, kind });
   return user.id;
-}
-
-function sessionId(token: string): Buffer {
-  return createHash("sha256").update(token).digest();
 }
 
 export async function startSession(
@@ -154,11 +164,12 @@ export async function startSession(
   userId: number,
   ip: string,
   userAgent: string,
+  stage: SessionStage = "full",
 ): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await ctx.db
     .insertInto("sessions")
-    .values({ id: sessionId(token), user_id: userId, ip, user_agent: userAgent.slice(0, 300) })
+    .values({ id: sessionId(token), user_id: userId, ip, user_agent: userAgent.slice(0, 300), stage })
     .execute();
   return token;
 }
@@ -174,8 +185,9 @@ export async function actorForSession(ctx: AppContext, token: string): Promise<A
     .updateTable("sessions")
     .set({ last_seen_at: sql`now()` })
     .where("id", "=", id)
+    .where("stage", "=", "full")
     .where("last_seen_at", ">", sql<Date>`now() - make_interval(mins => ${ctx.config.sessionIdleMinutes})`)
-    .where("created_at", ">", sql<Date>`now() - make_interval(hours => ${ABSOLUTE_SESSION_HOURS})`)
+    .where("created_at", ">", sql<Date>`now() - make_interval(hours => ${ctx.config.sessionMaxHours})`)
     .returning("user_id")
     .executeTakeFirst();
   if (!row) return null;
@@ -367,6 +379,7 @@ export async function findUser(ctx: AppContext, userId: number) {
       "status",
       "department_id",
       "created_at",
+      "totp_enabled_at",
     ])
     .where("id", "=", userId)
     .executeTakeFirst();

@@ -285,6 +285,42 @@ export function NewUserPage(props: {
 
 type UserPageProps = Parameters<typeof UserPage>[0];
 
+/** 安全管理员: unlock an account locked by failed sign-ins, clear a lost authenticator. */
+function SecurityLevers({ csrf, user }: { csrf: string; user: UserPageProps["user"] }) {
+  const locked = user.locked_until !== null && user.locked_until.getTime() > Date.now();
+  return (
+    <>
+      <h2>登录安全</h2>
+      <table class="facts">
+        <tbody>
+          <tr>
+            <th scope="row">锁定状态</th>
+            <td>
+              {locked ? `已锁定，至 ${formatDateTime(user.locked_until)}` : "未锁定"}
+              {locked && (
+                <form method="post" action={`/admin/users/${user.id}/unlock`} class="inline-form">
+                  <CsrfField token={csrf} /> <button type="submit">解除锁定</button>
+                </form>
+              )}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">动态口令</th>
+            <td>
+              {user.totp_enabled_at ? `已于 ${formatDateTime(user.totp_enabled_at)} 绑定` : "未绑定"}
+              {user.totp_enabled_at && (
+                <form method="post" action={`/admin/users/${user.id}/mfa/reset`} class="inline-form">
+                  <CsrfField token={csrf} /> <button type="submit">重置动态口令</button>
+                </form>
+              )}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+    </>
+  );
+}
+
 function GrantForm(props: UserPageProps) {
   const { frame, user } = props;
   const f = props.state.fields ?? {};
@@ -340,7 +376,14 @@ export interface GrantRow extends Pick<Grant, "id" | "role" | "review_level"> {
 
 export function UserPage(props: {
   frame: AdminFrame;
-  user: { id: number; username: string | null; display_name: string; status: string };
+  user: {
+    id: number;
+    username: string | null;
+    display_name: string;
+    status: string;
+    locked_until: Date | null;
+    totp_enabled_at: Date | null;
+  };
   grants: GrantRow[];
   sites: { id: number; name: string; columns: { id: number; name: string }[] }[];
   /** A system administrator: may change account status. */
@@ -399,6 +442,7 @@ export function UserPage(props: {
         </table>
       )}
       {(props.security || props.sites.length > 0) && <GrantForm {...props} />}
+      {props.security && <SecurityLevers csrf={frame.csrf} user={user} />}
       {props.platform && (
         <>
           <h2>账号状态</h2>
