@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
 import { generateSync } from "otplib";
-import { HttpClient } from "./support/http.ts";
+import { ClientFrom } from "./support/addresses.ts";
+import type { HttpClient } from "./support/http.ts";
 import {
   siteId,
   staffClient,
@@ -11,18 +12,6 @@ import {
   TEST_PASSWORD,
   type TestPlatform,
 } from "./support/platform.ts";
-
-let addresses = 0;
-
-/** A browser on its own IP address, as the reverse proxy reports it. */
-class ClientFrom extends HttpClient {
-  readonly ip = `10.8.${Math.floor(++addresses / 250)}.${addresses % 250}`;
-  override request(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    headers.set("x-forwarded-for", this.ip);
-    return super.request(path, { ...init, headers });
-  }
-}
 
 /**
  * 身份鉴别 and 三员分立 as a user and an attacker would try them, over real HTTP and PostgreSQL:

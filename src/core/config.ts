@@ -24,6 +24,9 @@ export interface Config {
   passwordHistory: number;
   /** Days a new administrator or reviewer may still sign in without TOTP before enrolment is forced. */
   mfaGraceDays: number;
+  /** The operator's SMS gateway (JSON POST); without it codes are written to the server log. */
+  smsGatewayUrl: string | undefined;
+  smsGatewayToken: string | undefined;
   /** Loopback port of the embedded PostgreSQL (only used without DATABASE_URL). */
   embeddedPgPort: number;
 }
@@ -49,6 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = env.HOST || "127.0.0.1";
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   const publicUrl = (env.PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/$/, "");
+  if (env.SMS_GATEWAY_URL && !/^https?:\/\//.test(env.SMS_GATEWAY_URL))
+    throw new ConfigError("环境变量 SMS_GATEWAY_URL 应以 http:// 或 https:// 开头");
   if (!/^https?:\/\//.test(publicUrl))
     throw new ConfigError("环境变量 PUBLIC_URL 应以 http:// 或 https:// 开头");
   return {
@@ -67,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordMaxAgeDays: integer(env, "PASSWORD_MAX_AGE_DAYS", 90, 0, 3650),
     passwordHistory: integer(env, "PASSWORD_HISTORY", 5, 0, 24),
     mfaGraceDays: integer(env, "MFA_GRACE_DAYS", 7, 0, 365),
+    smsGatewayUrl: env.SMS_GATEWAY_URL || undefined,
+    smsGatewayToken: env.SMS_GATEWAY_TOKEN || undefined,
     embeddedPgPort: integer(env, "EMBEDDED_PG_PORT", 54329, 1024, 65535),
   };
 }

@@ -23,6 +23,7 @@ import {
   setUserStatus,
 } from "./service.ts";
 import { openSession, SESSION_COOKIE, safeNext, stagePath } from "./session-cookie.ts";
+import { registerSmsRoutes } from "./sms-routes.tsx";
 import {
   AccountPage,
   CitizenLoginPage,
@@ -46,6 +47,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
   };
   await registerSecurityRoutes(app, ctx);
+  await registerSmsRoutes(app, ctx);
 
   /* ---------------------------------------------------------- staff sign-in */
   app.get("/admin/login", async (request, reply) => {

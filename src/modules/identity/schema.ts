@@ -46,6 +46,17 @@ export interface LoginFailuresTable {
   locked_until: Date | null;
 }
 
+export interface SmsCodesTable {
+  id: Generated<number>;
+  phone_index: Buffer;
+  code_hash: Buffer;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  attempts: Generated<number>;
+  used_at: Date | null;
+  ip: Generated<string>;
+}
+
 export interface PasswordHistoryTable {
   id: Generated<number>;
   user_id: number;
@@ -86,6 +97,7 @@ export interface IdentityTables {
   sessions: SessionsTable;
   password_history: PasswordHistoryTable;
   login_failures: LoginFailuresTable;
+  sms_codes: SmsCodesTable;
   recovery_codes: RecoveryCodesTable;
 }
 

@@ -51,7 +51,9 @@ export function CitizenLoginPage({ csrf, next, state }: { csrf: string; next: st
         <button type="submit">登录</button>
       </form>
       <p>
-        还没有账号？<a href="/account/register">立即注册</a> · <a href="/">返回首页</a>
+        <a href={`/account/sms?next=${encodeURIComponent(next)}`}>短信验证码登录</a>（无需注册） ·
+        还没有账号？
+        <a href="/account/register">立即注册</a> · <a href="/">返回首页</a>
       </p>
     </PlainPage>
   );
