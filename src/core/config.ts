@@ -1,4 +1,5 @@
 import path from "node:path";
+import { FIELD_ALGORITHMS, type FieldAlgorithm } from "./crypto.ts";
 
 export interface Config {
   /** Absolute directory for the embedded database, uploaded files and keys. */
@@ -26,6 +27,8 @@ export interface Config {
   mfaGraceDays: number;
   /** The operator's SMS gateway (JSON POST); without it codes are written to the server log. */
   smsGatewayUrl: string | undefined;
+  /** Field encryption for new values: SM4 (国密, default) or AES-256-GCM; both always decrypt. */
+  fieldAlgorithm: FieldAlgorithm;
   smsGatewayToken: string | undefined;
   /** Loopback port of the embedded PostgreSQL (only used without DATABASE_URL). */
   embeddedPgPort: number;
@@ -52,6 +55,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = env.HOST || "127.0.0.1";
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   const publicUrl = (env.PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/$/, "");
+  const fieldAlgorithm = (env.FIELD_CIPHER || "sm4") as FieldAlgorithm;
+  if (!FIELD_ALGORITHMS.includes(fieldAlgorithm))
+    throw new ConfigError(
+      `环境变量 FIELD_CIPHER 应为 ${FIELD_ALGORITHMS.join(" 或 ")}，当前为“${env.FIELD_CIPHER}”`,
+    );
   if (env.SMS_GATEWAY_URL && !/^https?:\/\//.test(env.SMS_GATEWAY_URL))
     throw new ConfigError("环境变量 SMS_GATEWAY_URL 应以 http:// 或 https:// 开头");
   if (!/^https?:\/\//.test(publicUrl))
@@ -73,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordHistory: integer(env, "PASSWORD_HISTORY", 5, 0, 24),
     mfaGraceDays: integer(env, "MFA_GRACE_DAYS", 7, 0, 365),
     smsGatewayUrl: env.SMS_GATEWAY_URL || undefined,
+    fieldAlgorithm,
     smsGatewayToken: env.SMS_GATEWAY_TOKEN || undefined,
     embeddedPgPort: integer(env, "EMBEDDED_PG_PORT", 54329, 1024, 65535),
   };

@@ -42,7 +42,7 @@ export async function openPlatform(
     db,
     config,
     files: new FileStore(path.join(config.dataDir, "files")),
-    cipher: fieldCipher(await loadFieldKey(config.dataDir)),
+    cipher: fieldCipher(await loadFieldKey(config.dataDir), config.fieldAlgorithm),
   };
   return {
     ctx,
