@@ -3,6 +3,8 @@ import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
 import type { Browser } from "playwright-core";
 import { audit, verifyAuditChain } from "../src/core/audit.ts";
+import { recordEvent } from "../src/core/workflow.ts";
+import { requestMachine, submitRequest } from "../src/modules/disclosure/requests.ts";
 import { assertAccessible, launchBrowser } from "./support/browser.ts";
 import type { HttpClient } from "./support/http.ts";
 import {
@@ -102,6 +104,47 @@ describe("audit log", () => {
     const revoked = await security.submit(page, `${page}/grants/${grant.id}/delete`, {});
     assert.equal(revoked.status, 303);
     assert.equal((await records("grant.revoked")).length, 1);
+  });
+
+  it("records every workflow transition, committed or rolled back with it", async () => {
+    const { id } = await submitRequest(p.ctx, {
+      siteId: rsj,
+      citizenId: null,
+      applicantType: "person",
+      orgCategory: "",
+      applicantName: "赵六",
+      contactPerson: "",
+      idType: "居民身份证",
+      idNumber: "11010519491231002X",
+      phone: "13812345678",
+      email: "",
+      address: "",
+      description: "请提供本局办公用房面积的统计资料",
+      documentHint: "",
+      carrier: "电子文档",
+      delivery: "网上查阅下载",
+    });
+    const [submitted] = (await records("info_request.submit")).filter(
+      (r) => r.target === `info_request:${id}`,
+    );
+    assert.deepEqual(submitted?.detail, { from: null, label: null, to: "submitted" });
+    // a transition whose transaction fails leaves no audit record either
+    const before = (await records("info_request.register")).length;
+    await assert.rejects(
+      p.ctx.db.transaction().execute(async (trx) => {
+        await recordEvent(trx, requestMachine, {
+          subjectId: id,
+          action: "register",
+          from: "submitted",
+          to: "registered",
+          actorId: null,
+        });
+        throw new Error("rolled back");
+      }),
+      /rolled back/,
+    );
+    assert.equal((await records("info_request.register")).length, before);
+    assert.equal((await verifyAuditChain(p.ctx)).ok, true);
   });
 
   it("shows the log only to the audit administrator", async () => {

@@ -148,14 +148,16 @@ async function main(argv: string[]): Promise<void> {
     }
     case "audit": {
       if (sub !== "verify") break;
-      return withPlatform(async (ctx) => {
-        const report = await verifyAuditChain(ctx);
-        if (report.ok) return say(`审计链完整：已校验 ${report.checked} 条记录`);
-        process.exitCode = 2;
-        say(
-          `审计链已被破坏：第 ${report.broken?.seq} 条，${report.broken?.reason}（此前 ${report.checked} 条无误）`,
-        );
+      let report: Awaited<ReturnType<typeof verifyAuditChain>> | undefined;
+      await withPlatform(async (ctx) => {
+        report = await verifyAuditChain(ctx);
       });
+      if (report?.ok) return say(`审计链完整：已校验 ${report.checked} 条记录`);
+      say(
+        `审计链已被破坏：第 ${report?.broken?.seq} 条，${report?.broken?.reason}（此前 ${report?.checked} 条无误）`,
+      );
+      // a distinct status, so monitoring can tell tampering from a failure to run
+      process.exit(2);
     }
     case undefined:
     case "help":

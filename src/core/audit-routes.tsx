@@ -81,7 +81,7 @@ export async function registerAuditRoutes(app: FastifyInstance, ctx: AppContext)
         r.at.toLocaleString("sv-SE", { timeZone: "Asia/Shanghai" }),
         r.actor_name,
         r.actor_id,
-        actionLabel(r.action),
+        actionLabel(r.action, r.detail),
         r.action,
         r.target,
         AUDIT_RESULTS[r.result],

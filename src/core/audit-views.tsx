@@ -80,7 +80,7 @@ export function AuditLogPage(props: {
                   <td>{r.seq}</td>
                   <td>{formatDateTime(r.at)}</td>
                   <td>{r.actor_name}</td>
-                  <td>{actionLabel(r.action)}</td>
+                  <td>{actionLabel(r.action, r.detail)}</td>
                   <td>{r.target}</td>
                   <td>{AUDIT_RESULTS[r.result]}</td>
                   <td>{r.ip}</td>

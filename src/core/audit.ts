@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { type Generated, type Selectable, sql } from "kysely";
+import { type Generated, type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { AppContext } from "./context.ts";
+import type { Database } from "./db/tables.ts";
 
 /**
  * 安全审计: one append-only log for the whole platform. Each record carries the SM3 hash of its
@@ -109,8 +110,22 @@ export function recordHash(r: Hashed): Buffer {
 }
 
 /** Appends one record to the audit log. Every module records security-relevant events through this. */
-export async function audit(
+export function audit(
   ctx: AppContext,
+  actor: AuditActor,
+  action: string,
+  target: string,
+  detail: AuditDetail = {},
+): Promise<void> {
+  return appendAudit(ctx.db, actor, action, target, detail);
+}
+
+/**
+ * The same, on a given database handle: inside a transaction the record commits or rolls back
+ * with the change it describes (the chain lock is then held until that transaction ends).
+ */
+export async function appendAudit(
+  db: Kysely<Database> | Transaction<Database>,
   actor: AuditActor,
   action: string,
   target: string,
@@ -119,7 +134,7 @@ export async function audit(
   const { result = "success", ip = "", ...rest } = detail;
   const data: AuditData = {};
   for (const [key, value] of Object.entries(rest)) if (value !== undefined) data[key] = value;
-  await ctx.db.transaction().execute(async (trx) => {
+  const append = async (trx: Transaction<Database>) => {
     await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(trx);
     const last = await trx
       .selectFrom("audit_log")
@@ -143,7 +158,9 @@ export async function audit(
       .insertInto("audit_log")
       .values({ ...record, detail: JSON.stringify(data) as unknown as AuditData, hash: recordHash(record) })
       .execute();
-  });
+  };
+  if (db.isTransaction) await append(db as Transaction<Database>);
+  else await db.transaction().execute(append);
 }
 
 export interface ChainReport {
@@ -243,6 +260,8 @@ export async function auditActions(ctx: AppContext): Promise<string[]> {
   return [...new Set([...Object.keys(AUDIT_ACTIONS), ...rows.map((r) => r.action)])].sort();
 }
 
-export function actionLabel(action: string): string {
-  return AUDIT_ACTIONS[action] ?? action;
+/** The Chinese name of an action; workflow transitions carry their machine's label in the detail. */
+export function actionLabel(action: string, detail?: AuditData): string {
+  const label = detail?.label;
+  return AUDIT_ACTIONS[action] ?? (typeof label === "string" ? label : action);
 }
