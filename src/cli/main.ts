@@ -157,7 +157,7 @@ async function main(argv: string[]): Promise<void> {
         `审计链已被破坏：第 ${report?.broken?.seq} 条，${report?.broken?.reason}（此前 ${report?.checked} 条无误）`,
       );
       // a distinct status, so monitoring can tell tampering from a failure to run
-      process.exit(2);
+      return process.exit(2);
     }
     case undefined:
     case "help":
