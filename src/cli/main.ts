@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from "../core/config.ts";
 import type { AppContext } from "../core/context.ts";
 import { UserError } from "../core/errors.ts";
 import { buildServer } from "../core/http/server.tsx";
+import { rotateFieldKey } from "../core/key-rotation.ts";
 import { openPlatform } from "../core/platform.ts";
 import { demoImported, importDemo } from "../demo/import.ts";
 import { publishDueVersions } from "../modules/content/service.ts";
@@ -20,6 +21,7 @@ const HELP = `用法：npm run zhengwu -- <命令> [选项]
   seed                  导入演示数据（已导入则跳过）
   admin create          创建管理员  --username 用户名 --name 姓名 [--password 密码]
                         [--role sysadmin|security_admin|auditor]（默认系统管理员；三员不能兼任）
+  keys rotate           轮换个人信息字段加密密钥并重新加密已存数据（旧密钥归档保留）
   audit verify          逐条校验安全审计记录的 SM3 链，发现篡改或删除时以非零状态退出
   help                  显示本帮助
 
@@ -144,6 +146,12 @@ async function main(argv: string[]): Promise<void> {
         say(
           `已创建管理员 ${values.username}${values.password ? "" : `，初始密码：${password}（只显示这一次）`}`,
         );
+      });
+    }
+    case "keys": {
+      if (sub !== "rotate") break;
+      return withPlatform(async (ctx) => {
+        await rotateFieldKey(ctx, say);
       });
     }
     case "audit": {

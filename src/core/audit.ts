@@ -68,8 +68,11 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   "session.revoked": "注销其他会话",
   "pii.revealed": "查看个人信息明文",
   "citizen.registered": "公众注册",
+  "citizen.exported": "公众导出个人数据",
+  "citizen.closed": "公众注销账号",
   "audit.exported": "导出审计记录",
   "audit.verified": "校验审计链",
+  "keys.rotated": "轮换字段加密密钥",
 };
 
 export const GENESIS_HASH: Buffer = Buffer.alloc(32);

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /**
@@ -23,13 +23,47 @@ export type FieldAlgorithm = (typeof FIELD_ALGORITHMS)[number];
 const AES_GCM = 1;
 const SM4_CBC_HMAC_SM3 = 2;
 
-export function fieldCipher(key: Buffer, algorithm: FieldAlgorithm = "sm4"): FieldCipher {
+/**
+ * `retired` keys (newest first) still decrypt values sealed before a rotation; the blind index
+ * stays under the first key ever used (the oldest), so lookups survive rotations unchanged.
+ */
+export function fieldCipher(
+  key: Buffer,
+  algorithm: FieldAlgorithm = "sm4",
+  retired: Buffer[] = [],
+): FieldCipher {
+  const current = sealer(key, algorithm);
+  const older = retired.map((k) => sealer(k, algorithm));
+  const indexKey = derive(retired.at(-1) ?? key, "zhengwu/blind-index");
+  return {
+    encrypt: current.encrypt,
+    decrypt(sealed) {
+      try {
+        return current.decrypt(sealed);
+      } catch (error) {
+        for (const old of older) {
+          try {
+            return old.decrypt(sealed);
+          } catch {}
+        }
+        throw error;
+      }
+    },
+    blindIndex(plain) {
+      return createHmac("sha256", indexKey).update(plain).digest();
+    },
+  };
+}
+
+function derive(key: Buffer, label: string): Buffer {
+  return createHmac("sha256", key).update(label).digest();
+}
+
+function sealer(key: Buffer, algorithm: FieldAlgorithm): Omit<FieldCipher, "blindIndex"> {
   if (key.length !== 32) throw new Error("字段加密密钥长度应为 32 字节");
-  const derive = (label: string) => createHmac("sha256", key).update(label).digest();
-  const encKey = derive("zhengwu/field-encryption");
-  const indexKey = derive("zhengwu/blind-index");
-  const sm4Key = derive("zhengwu/sm4").subarray(0, 16);
-  const sm3MacKey = derive("zhengwu/sm4-hmac-sm3");
+  const encKey = derive(key, "zhengwu/field-encryption");
+  const sm4Key = derive(key, "zhengwu/sm4").subarray(0, 16);
+  const sm3MacKey = derive(key, "zhengwu/sm4-hmac-sm3");
   const sm3Tag = (data: Buffer) => createHmac("sm3", sm3MacKey).update(data).digest();
   return {
     encrypt(plain) {
@@ -64,9 +98,6 @@ export function fieldCipher(key: Buffer, algorithm: FieldAlgorithm = "sm4"): Fie
       }
       throw new Error("未知的加密格式版本");
     },
-    blindIndex(plain) {
-      return createHmac("sha256", indexKey).update(plain).digest();
-    },
   };
 }
 
@@ -86,6 +117,19 @@ export async function loadFieldKey(dataDir: string, env: NodeJS.ProcessEnv = pro
     await chmod(file, 0o600);
     return key;
   }
+}
+
+/** Retired field keys (DATA_DIR/keys/retired/field-*.key), newest first. */
+export async function loadRetiredKeys(dataDir: string): Promise<Buffer[]> {
+  const dir = path.join(dataDir, "keys", "retired");
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const files = names
+    .filter((n) => /^field-[\w.-]+\.key$/.test(n))
+    .sort()
+    .reverse();
+  return Promise.all(
+    files.map(async (f) => Buffer.from((await readFile(path.join(dir, f), "utf8")).trim(), "base64")),
+  );
 }
 
 /** 13812345678 → 138****5678 */

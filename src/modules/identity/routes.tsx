@@ -7,6 +7,7 @@ import { adminFrame, RedirectToLogin } from "../../core/http/admin.ts";
 import { type FormState, formProblem, readForm, sendPage } from "../../core/http/forms.ts";
 import { requestsOfCitizen } from "../disclosure/requests.ts";
 import { columnsOf, listDepartments, listSites } from "../sites/service.ts";
+import { registerPrivacyRoutes } from "./privacy-routes.tsx";
 import { lockoutOf, stageAfterPassword } from "./security.ts";
 import { registerSecurityRoutes } from "./security-routes.tsx";
 import {
@@ -48,6 +49,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
   };
   await registerSecurityRoutes(app, ctx);
   await registerSmsRoutes(app, ctx);
+  await registerPrivacyRoutes(app, ctx);
 
   /* ---------------------------------------------------------- staff sign-in */
   app.get("/admin/login", async (request, reply) => {

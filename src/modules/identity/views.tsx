@@ -176,6 +176,18 @@ export function AccountPage({
           ))}
         </ul>
       )}
+      <h2>我的个人信息</h2>
+      <ul>
+        <li>
+          <a href="/account/data.json">下载我的全部个人数据</a>（JSON 格式）
+        </li>
+        <li>
+          <a href="/privacy">个人信息保护说明</a>（收集哪些信息、为什么、保存多久）
+        </li>
+        <li>
+          <a href="/account/close">注销账号</a>
+        </li>
+      </ul>
       <form method="post" action="/account/logout">
         <CsrfField token={csrf} />
         <button type="submit">退出登录</button>
