@@ -147,6 +147,22 @@ describe("audit log", () => {
     assert.equal((await verifyAuditChain(p.ctx)).ok, true);
   });
 
+  it("records configuration changes by the system administrator", async () => {
+    const ok = await sysadmin.submit("/admin/calendar", "/admin/calendar", {
+      day: "2027-10-08",
+      kind: "holiday",
+      name: "国庆节",
+      source: "",
+    });
+    assert.equal(ok.status, 303);
+    const site = await sysadmin.get(`/admin/sites/${rsj}`);
+    assert.equal(site.status, 200);
+    const [set] = await records("config.calendar_set");
+    assert.equal(set?.target, "2027-10-08");
+    assert.equal(set?.actor_name, "root");
+    assert.equal(set?.ip, "127.0.0.1");
+  });
+
   it("shows the log only to the audit administrator", async () => {
     for (const [who, client] of [
       ["sysadmin", sysadmin],

@@ -73,6 +73,13 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   "audit.exported": "导出审计记录",
   "audit.verified": "校验审计链",
   "keys.rotated": "轮换字段加密密钥",
+  "config.site_created": "新建站点",
+  "config.site_updated": "修改站点设置",
+  "config.column_created": "新建栏目",
+  "config.column_updated": "修改栏目",
+  "config.column_deleted": "删除栏目",
+  "config.calendar_set": "设置工作日历",
+  "config.calendar_removed": "删除工作日历条目",
 };
 
 export const GENESIS_HASH: Buffer = Buffer.alloc(32);

@@ -118,13 +118,13 @@ export function RegisterPage({ csrf, state }: { csrf: string; state: FormState }
             aria-invalid={f.agreed ? "true" : undefined}
           />
           <label for="f-agreed">
-            我已阅读并同意《个人信息保护说明》：手机号码仅用于登录和办事通知，加密存储，不对外公开。
+            我已阅读并同意《个人信息保护说明》（见本页下方链接）：手机号码仅用于登录和办事通知，加密存储，不对外公开。
           </label>
         </div>
         <button type="submit">注册</button>
       </form>
       <p>
-        已有账号？<a href="/account/login">直接登录</a>
+        <a href="/privacy">个人信息保护说明</a> · 已有账号？<a href="/account/login">直接登录</a>
       </p>
     </PlainPage>
   );
