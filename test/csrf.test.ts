@@ -30,6 +30,8 @@ describe("CSRF protection on every state-changing form", () => {
   let reviewer: HttpClient;
   let siteAdmin: HttpClient;
   let sysadmin: HttpClient;
+  /** 三员分立: the security administrator grants roles, the system administrator does not. */
+  let security: HttpClient;
   /** A valid token, but bound to somebody else's secret cookie. */
   let foreignToken: string;
   let draft: number;
@@ -45,6 +47,7 @@ describe("CSRF protection on every state-changing form", () => {
     reviewer = await login("first", [{ role: "reviewer", siteId: rsj, reviewLevel: 1 }]);
     siteAdmin = await login("rsjadmin", [{ role: "site_admin", siteId: rsj }]);
     sysadmin = await login("root", [{ role: "sysadmin" }]);
+    security = await login("secadmin", [{ role: "security_admin" }]);
     staffUser = (await staffWith(p.ctx, [], "grantee")).id;
     const stranger = p.client();
     const page = await stranger.get("/account/login");
@@ -242,7 +245,7 @@ describe("CSRF protection on every state-changing form", () => {
   });
 
   it("grant add", async () => {
-    await refusesWithoutToken(sysadmin, `/admin/users/${staffUser}`, `/admin/users/${staffUser}/grants`, {
+    await refusesWithoutToken(security, `/admin/users/${staffUser}`, `/admin/users/${staffUser}/grants`, {
       role: "editor",
       scope: `site:${rsj}`,
       reviewLevel: "",
@@ -263,7 +266,7 @@ describe("CSRF protection on every state-changing form", () => {
       .executeTakeFirstOrThrow();
     for (const [client, action, fields] of [
       [editor, "/admin/logout", {}],
-      [sysadmin, `/admin/users/${staffUser}/grants/${grant.id}/delete`, {}],
+      [security, `/admin/users/${staffUser}/grants/${grant.id}/delete`, {}],
       [sysadmin, `/admin/users/${staffUser}/status`, { status: "disabled" }],
       [editor, `/admin/documents/${draft}/placements`, { columnId: String(gzdt) }],
     ] as const) {

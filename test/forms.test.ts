@@ -32,6 +32,8 @@ describe("form validation", () => {
   let zcwj: number;
   let editor: HttpClient;
   let sysadmin: HttpClient;
+  /** 三员分立: the security administrator grants roles, the system administrator does not. */
+  let security: HttpClient;
   let grantee: number;
 
   before(async () => {
@@ -44,6 +46,10 @@ describe("form validation", () => {
       (await staffWith(p.ctx, [{ role: "editor", siteId: rsj }], "editor")).username,
     );
     sysadmin = await staffClient(p, (await staffWith(p.ctx, [{ role: "sysadmin" }], "root")).username);
+    security = await staffClient(
+      p,
+      (await staffWith(p.ctx, [{ role: "security_admin" }], "secadmin")).username,
+    );
     grantee = (await staffWith(p.ctx, [], "grantee")).id;
   });
   after(() => p.close());
@@ -444,7 +450,7 @@ describe("form validation", () => {
 
   describe("grant add", () => {
     const grant = (fields: Fields) =>
-      sysadmin.submit(`/admin/users/${grantee}`, `/admin/users/${grantee}/grants`, {
+      security.submit(`/admin/users/${grantee}`, `/admin/users/${grantee}/grants`, {
         role: "reviewer",
         scope: `site:${rsj}`,
         reviewLevel: "",

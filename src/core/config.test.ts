@@ -37,6 +37,26 @@ describe("field encryption", () => {
     sealed[sealed.length - 1] = (sealed[sealed.length - 1] ?? 0) ^ 1;
     assert.throws(() => cipher.decrypt(sealed));
   });
+  it("seals with SM4 and an HMAC-SM3 tag by default, AES-256-GCM when chosen; reads both", () => {
+    const sm4 = fieldCipher(Buffer.alloc(32, 1));
+    const aes = fieldCipher(Buffer.alloc(32, 1), "aes-256-gcm");
+    const bySm4 = sm4.encrypt("110101199003071234");
+    const byAes = aes.encrypt("110101199003071234");
+    assert.equal(bySm4[0], 2);
+    assert.equal(byAes[0], 1);
+    for (const c of [sm4, aes]) {
+      assert.equal(c.decrypt(bySm4), "110101199003071234");
+      assert.equal(c.decrypt(byAes), "110101199003071234");
+    }
+    // any flipped bit, in the IV, the body or the tag, is refused before decrypting
+    for (const at of [1, 20, bySm4.length - 1]) {
+      const bad = Buffer.from(bySm4);
+      bad[at] = (bad[at] ?? 0) ^ 1;
+      assert.throws(() => sm4.decrypt(bad), /完整性校验失败/);
+    }
+    assert.throws(() => loadConfig({ FIELD_CIPHER: "des" }), /FIELD_CIPHER/);
+    assert.equal(loadConfig({}).fieldAlgorithm, "sm4");
+  });
   it("gives a stable blind index and masks phones", () => {
     assert.deepEqual(cipher.blindIndex("13812345678"), cipher.blindIndex("13812345678"));
     assert.notDeepEqual(

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { FIELD_ALGORITHMS, type FieldAlgorithm } from "./crypto.ts";
 
 export interface Config {
   /** Absolute directory for the embedded database, uploaded files and keys. */
@@ -14,6 +15,21 @@ export interface Config {
   /** How often scheduled versions are checked for going live. */
   schedulerIntervalMs: number;
   sessionIdleMinutes: number;
+  /** Sessions end after this long even when active. */
+  sessionMaxHours: number;
+  /** Failed sign-ins (password or second factor) in a row that lock an account, and for how long. */
+  lockoutAttempts: number;
+  lockoutMinutes: number;
+  /** Staff passwords expire after this many days (0 = never); the last N may not be reused. */
+  passwordMaxAgeDays: number;
+  passwordHistory: number;
+  /** Days a new administrator or reviewer may still sign in without TOTP before enrolment is forced. */
+  mfaGraceDays: number;
+  /** The operator's SMS gateway (JSON POST); without it codes are written to the server log. */
+  smsGatewayUrl: string | undefined;
+  /** Field encryption for new values: SM4 (国密, default) or AES-256-GCM; both always decrypt. */
+  fieldAlgorithm: FieldAlgorithm;
+  smsGatewayToken: string | undefined;
   /** Loopback port of the embedded PostgreSQL (only used without DATABASE_URL). */
   embeddedPgPort: number;
 }
@@ -39,6 +55,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = env.HOST || "127.0.0.1";
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   const publicUrl = (env.PUBLIC_URL || `http://${shownHost}:${port}`).replace(/\/$/, "");
+  const fieldAlgorithm = (env.FIELD_CIPHER || "sm4") as FieldAlgorithm;
+  if (!FIELD_ALGORITHMS.includes(fieldAlgorithm))
+    throw new ConfigError(
+      `环境变量 FIELD_CIPHER 应为 ${FIELD_ALGORITHMS.join(" 或 ")}，当前为“${env.FIELD_CIPHER}”`,
+    );
+  if (env.SMS_GATEWAY_URL && !/^https?:\/\//.test(env.SMS_GATEWAY_URL))
+    throw new ConfigError("环境变量 SMS_GATEWAY_URL 应以 http:// 或 https:// 开头");
   if (!/^https?:\/\//.test(publicUrl))
     throw new ConfigError("环境变量 PUBLIC_URL 应以 http:// 或 https:// 开头");
   return {
@@ -51,6 +74,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: integer(env, "MAX_UPLOAD_MB", 20, 1, 1024) * 1024 * 1024,
     schedulerIntervalMs: integer(env, "SCHEDULER_INTERVAL_MS", 30_000, 100, 3_600_000),
     sessionIdleMinutes: integer(env, "SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+    sessionMaxHours: integer(env, "SESSION_MAX_HOURS", 12, 1, 24 * 30),
+    lockoutAttempts: integer(env, "LOCKOUT_ATTEMPTS", 5, 1, 100),
+    lockoutMinutes: integer(env, "LOCKOUT_MINUTES", 15, 1, 24 * 60),
+    passwordMaxAgeDays: integer(env, "PASSWORD_MAX_AGE_DAYS", 90, 0, 3650),
+    passwordHistory: integer(env, "PASSWORD_HISTORY", 5, 0, 24),
+    mfaGraceDays: integer(env, "MFA_GRACE_DAYS", 7, 0, 365),
+    smsGatewayUrl: env.SMS_GATEWAY_URL || undefined,
+    fieldAlgorithm,
+    smsGatewayToken: env.SMS_GATEWAY_TOKEN || undefined,
     embeddedPgPort: integer(env, "EMBEDDED_PG_PORT", 54329, 1024, 65535),
   };
 }

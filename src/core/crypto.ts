@@ -1,12 +1,15 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /**
- * Field encryption for personal data (phones now; ID numbers and addresses later), with the key
- * outside the database: ZHENGWU_FIELD_KEY (base64, 32 bytes) or DATA_DIR/keys/field.key, created
- * on first start. AES-256-GCM; a keyed blind index (HMAC-SHA256 under a derived key) allows
- * exact lookup without decrypting. The identity issue adds SM4 and key rotation behind this API.
+ * Field encryption for personal data (phones, ID numbers, addresses), with the key outside the
+ * database: ZHENGWU_FIELD_KEY (base64, 32 bytes) or DATA_DIR/keys/field.key, created on first
+ * start. Two sealed formats, told apart by their first byte so both always decrypt:
+ *   1 = AES-256-GCM (iv 12, tag 16);
+ *   2 = SM4-CBC with an HMAC-SM3 tag over version, iv and ciphertext (encrypt-then-MAC; 国密,
+ *       GB/T 39786-2021), the default for new values.
+ * A keyed blind index (HMAC-SHA256 under a derived key) allows exact lookup without decrypting.
  */
 export interface FieldCipher {
   encrypt(plain: string): Buffer;
@@ -14,27 +17,86 @@ export interface FieldCipher {
   blindIndex(plain: string): Buffer;
 }
 
-const VERSION = 1;
+export const FIELD_ALGORITHMS = ["sm4", "aes-256-gcm"] as const;
+export type FieldAlgorithm = (typeof FIELD_ALGORITHMS)[number];
 
-export function fieldCipher(key: Buffer): FieldCipher {
-  if (key.length !== 32) throw new Error("字段加密密钥长度应为 32 字节");
-  const encKey = createHmac("sha256", key).update("zhengwu/field-encryption").digest();
-  const indexKey = createHmac("sha256", key).update("zhengwu/blind-index").digest();
+const AES_GCM = 1;
+const SM4_CBC_HMAC_SM3 = 2;
+
+/**
+ * `retired` keys (newest first) still decrypt values sealed before a rotation; the blind index
+ * stays under the first key ever used (the oldest), so lookups survive rotations unchanged.
+ */
+export function fieldCipher(
+  key: Buffer,
+  algorithm: FieldAlgorithm = "sm4",
+  retired: Buffer[] = [],
+): FieldCipher {
+  const current = sealer(key, algorithm);
+  const older = retired.map((k) => sealer(k, algorithm));
+  const indexKey = derive(retired.at(-1) ?? key, "zhengwu/blind-index");
   return {
-    encrypt(plain) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv("aes-256-gcm", encKey, iv);
-      const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-      return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
-    },
+    encrypt: current.encrypt,
     decrypt(sealed) {
-      if (sealed[0] !== VERSION) throw new Error("未知的加密格式版本");
-      const decipher = createDecipheriv("aes-256-gcm", encKey, sealed.subarray(1, 13));
-      decipher.setAuthTag(sealed.subarray(13, 29));
-      return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]).toString("utf8");
+      try {
+        return current.decrypt(sealed);
+      } catch (error) {
+        for (const old of older) {
+          try {
+            return old.decrypt(sealed);
+          } catch {}
+        }
+        throw error;
+      }
     },
     blindIndex(plain) {
       return createHmac("sha256", indexKey).update(plain).digest();
+    },
+  };
+}
+
+function derive(key: Buffer, label: string): Buffer {
+  return createHmac("sha256", key).update(label).digest();
+}
+
+function sealer(key: Buffer, algorithm: FieldAlgorithm): Omit<FieldCipher, "blindIndex"> {
+  if (key.length !== 32) throw new Error("字段加密密钥长度应为 32 字节");
+  const encKey = derive(key, "zhengwu/field-encryption");
+  const sm4Key = derive(key, "zhengwu/sm4").subarray(0, 16);
+  const sm3MacKey = derive(key, "zhengwu/sm4-hmac-sm3");
+  const sm3Tag = (data: Buffer) => createHmac("sm3", sm3MacKey).update(data).digest();
+  return {
+    encrypt(plain) {
+      if (algorithm === "aes-256-gcm") {
+        const iv = randomBytes(12);
+        const cipher = createCipheriv("aes-256-gcm", encKey, iv);
+        const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
+        return Buffer.concat([Buffer.from([AES_GCM]), iv, cipher.getAuthTag(), body]);
+      }
+      const iv = randomBytes(16);
+      const cipher = createCipheriv("sm4-cbc", sm4Key, iv);
+      const head = Buffer.concat([
+        Buffer.from([SM4_CBC_HMAC_SM3]),
+        iv,
+        cipher.update(plain, "utf8"),
+        cipher.final(),
+      ]);
+      return Buffer.concat([head, sm3Tag(head)]);
+    },
+    decrypt(sealed) {
+      if (sealed[0] === AES_GCM) {
+        const decipher = createDecipheriv("aes-256-gcm", encKey, sealed.subarray(1, 13));
+        decipher.setAuthTag(sealed.subarray(13, 29));
+        return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]).toString("utf8");
+      }
+      if (sealed[0] === SM4_CBC_HMAC_SM3 && sealed.length >= 1 + 16 + 16 + 32) {
+        const head = sealed.subarray(0, sealed.length - 32);
+        if (!timingSafeEqual(sm3Tag(head), sealed.subarray(sealed.length - 32)))
+          throw new Error("加密字段的完整性校验失败");
+        const decipher = createDecipheriv("sm4-cbc", sm4Key, head.subarray(1, 17));
+        return Buffer.concat([decipher.update(head.subarray(17)), decipher.final()]).toString("utf8");
+      }
+      throw new Error("未知的加密格式版本");
     },
   };
 }
@@ -55,6 +117,19 @@ export async function loadFieldKey(dataDir: string, env: NodeJS.ProcessEnv = pro
     await chmod(file, 0o600);
     return key;
   }
+}
+
+/** Retired field keys (DATA_DIR/keys/retired/field-*.key), newest first. */
+export async function loadRetiredKeys(dataDir: string): Promise<Buffer[]> {
+  const dir = path.join(dataDir, "keys", "retired");
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const files = names
+    .filter((n) => /^field-[\w.-]+\.key$/.test(n))
+    .sort()
+    .reverse();
+  return Promise.all(
+    files.map(async (f) => Buffer.from((await readFile(path.join(dir, f), "utf8")).trim(), "base64")),
+  );
 }
 
 /** 13812345678 → 138****5678 */

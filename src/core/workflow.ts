@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { appendAudit } from "./audit.ts";
 import type { Database } from "./db/tables.ts";
 import { UserError } from "./errors.ts";
 
@@ -69,7 +70,7 @@ export interface WorkflowEvent {
 
 export async function recordEvent(
   db: Kysely<Database> | Transaction<Database>,
-  machine: { subject: string },
+  machine: { subject: string; actions?: Record<string, { label: string }> },
   event: WorkflowEvent,
 ): Promise<void> {
   await db
@@ -84,6 +85,21 @@ export async function recordEvent(
       comment: event.comment ?? "",
     })
     .execute();
+  // every content and case transition is also a 安全审计 record, committed with the transition
+  const actor = event.actorId
+    ? await db
+        .selectFrom("users")
+        .select(["id", "display_name as name"])
+        .where("id", "=", event.actorId)
+        .executeTakeFirst()
+    : undefined;
+  await appendAudit(
+    db,
+    actor ?? null,
+    `${machine.subject}.${event.action}`,
+    `${machine.subject}:${event.subjectId}`,
+    { label: machine.actions?.[event.action]?.label ?? null, from: event.from, to: event.to },
+  );
 }
 
 export async function eventHistory(db: Kysely<Database>, subject: string, subjectId: number) {

@@ -54,7 +54,13 @@ export function AdminLayout(props: {
       hasScope(siteScope) || editScope.all || editScope.siteIds.length > 0,
     ],
     ["sites", "/admin/sites", "站点与栏目", hasScope(siteScope)],
-    ["users", "/admin/users", "用户与授权", hasScope(siteScope)],
+    [
+      "users",
+      "/admin/users",
+      "用户与授权",
+      hasScope(siteScope) || hasScope(scopeFor(actor, "security.manage")),
+    ],
+    ["audit", "/admin/audit", "安全审计", hasScope(scopeFor(actor, "audit.read"))],
   ];
   return (
     <html lang="zh-CN">
@@ -78,7 +84,9 @@ export function AdminLayout(props: {
             </a>
             <form class="inline-form" method="post" action="/admin/logout">
               <CsrfField token={csrf} />
-              <span class="who">{actor.name}</span>{" "}
+              <a class="who" href="/admin/security" title="账号安全">
+                {actor.name}
+              </a>{" "}
               <button type="submit" class="link-button">
                 退出登录
               </button>

@@ -6,7 +6,11 @@ import type { Role } from "../../modules/identity/schema.ts";
  * they do X", which list queries turn into a filter, so routes, lists and the admin agree.
  */
 export type Action =
-  | "platform.manage" // create sites and staff accounts, grant any role
+  | "platform.manage" // 系统管理员: create sites and staff accounts, account status, configuration
+  | "security.manage" // 安全管理员: grant any role, unlock accounts, reset MFA, security policy
+  | "audit.read" // 安全审计员: read and export the audit log, verify its chain
+  | "site.grant" // grant editor/reviewer/officer/site_admin within the site (delegated administration)
+  | "pii.reveal" // see a citizen's personal identifier in full (each reveal is audited)
   | "site.manage" // site settings, columns, grants within the site
   | "document.edit" // write drafts, submit, attach, place references
   | "document.review" // decide a review step (the level must match for reviewers)
@@ -37,10 +41,17 @@ export interface Target {
   level?: number;
 }
 
+/** 三员分立: these three roles are held by three different people (see `adminRoleConflict`). */
+export const ADMIN_ROLES: readonly Role[] = ["sysadmin", "security_admin", "auditor"];
+
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
   sysadmin: ["platform.manage", "site.manage"],
+  security_admin: ["security.manage"],
+  auditor: ["audit.read"],
   site_admin: [
     "site.manage",
+    "site.grant",
+    "pii.reveal",
     "document.edit",
     "document.review",
     "document.publish",
@@ -50,12 +61,30 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
   ],
   editor: ["document.edit"],
   reviewer: ["document.review", "document.publish"],
-  officer: ["case.handle"],
+  officer: ["case.handle", "pii.reveal"],
 };
+
+/** Roles whose powers are platform-wide, whatever site a grant names. */
+const PLATFORM_ACTIONS: readonly Action[] = ["platform.manage", "security.manage", "audit.read"];
+
+/**
+ * 三员分立: nobody holds two of the three administrator roles, and the security administrator and
+ * the auditor hold nothing else (the system administrator may also administer sites' content).
+ * Returns a Chinese explanation when adding `role` to `held` would break that, or null.
+ */
+export function adminRoleConflict(held: readonly Role[], role: Role): string | null {
+  const admin = held.find((r) => ADMIN_ROLES.includes(r) && r !== role);
+  if (ADMIN_ROLES.includes(role) && admin)
+    return "三员分立：系统管理员、安全管理员、安全审计员不能由同一人兼任";
+  const exclusive = (r: Role) => r === "security_admin" || r === "auditor";
+  if (held.some((r) => exclusive(r) && r !== role) || (exclusive(role) && held.some((r) => r !== role)))
+    return "三员分立：安全管理员和安全审计员不能兼任其他角色";
+  return null;
+}
 
 function grantAllows(grant: GrantScope, action: Action, target: Target | undefined): boolean {
   if (!ROLE_ACTIONS[grant.role].includes(action)) return false;
-  if (action === "platform.manage") return grant.siteId === null;
+  if (PLATFORM_ACTIONS.includes(action)) return grant.siteId === null;
   if (!target) return false;
   if (grant.siteId !== null && grant.siteId !== target.siteId) return false;
   if (grant.columnId !== null && !(target.columnPath ?? []).includes(grant.columnId)) return false;

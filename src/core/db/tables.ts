@@ -7,6 +7,7 @@ import type { InteractionTables } from "../../modules/interaction/schema.ts";
 import type { ServiceTables } from "../../modules/services/schema.ts";
 import type { SitesTables } from "../../modules/sites/schema.ts";
 import type { InboxTables } from "../inbox.ts";
+import type { AuditTables } from "../audit.ts";
 
 export interface WorkflowEventsTable {
   id: Generated<number>;
@@ -46,3 +47,5 @@ export interface Database extends CatalogueTables {}
 export interface Database extends ServiceTables, InboxTables {}
 /** 政民互动: letters, consultations, surveys (interaction module), merged into Database. */
 export interface Database extends InteractionTables {}
+/** 安全审计 (core/audit.ts), merged into Database. */
+export interface Database extends AuditTables {}

@@ -28,6 +28,7 @@ import { registerAccessibilityRoutes } from "../../web/accessibility.tsx";
 import { buildIslands, islandByUrl, stylesheetByUrl } from "../../web/islands.ts";
 import { PlainPage } from "../../web/layout.tsx";
 import { PREFERENCES_COOKIE } from "../../web/preferences.ts";
+import { registerAuditRoutes } from "../audit-routes.tsx";
 import type { AppContext } from "../context.ts";
 import { UserError } from "../errors.ts";
 import { RedirectToLogin } from "./admin.ts";
@@ -239,6 +240,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await registerLibraryRoutes(app, ctx);
   await registerServiceRoutes(app, ctx);
   await registerInteractionRoutes(app, ctx);
+  await registerAuditRoutes(app, ctx);
   await registerSiteRoutes(app, ctx);
   return app;
 }

@@ -4,6 +4,7 @@ import type { AppContext } from "../../core/context.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../../core/errors.ts";
 import { adminFrame, RedirectToLogin } from "../../core/http/admin.ts";
 import { type FormState, formProblem, readForm, sendPage } from "../../core/http/forms.ts";
+import { revealPersonalData } from "../../core/pii.ts";
 import { page } from "../../web/html.ts";
 import { buildFrame, resolveSite } from "../sites/frame.ts";
 import type { FeeMethod } from "./fees.ts";
@@ -18,7 +19,7 @@ import {
   submitRequest,
 } from "./requests.ts";
 import { ApplyPage, LookupPage, NoticeDocument, ReceiptPage, StatusPage } from "./views/requests.tsx";
-import { RequestDetailPage, RequestListPage } from "./views/requests-admin.tsx";
+import { RequestDetailPage, RequestListPage, type RevealedIdentifiers } from "./views/requests-admin.tsx";
 
 const APPLY_LIMIT = { rateLimit: { max: 10, timeWindow: "1 minute" } };
 const APPLICATION_FIELDS = [
@@ -209,6 +210,7 @@ export async function registerRequestRoutes(app: FastifyInstance, ctx: AppContex
     reply: FastifyReply,
     state: FormState & { action?: string },
     status = 200,
+    revealed?: RevealedIdentifiers,
   ) => {
     const frame = officer(request, reply);
     const detail = await requestDetail(ctx, Number((request.params as { id: string }).id) || 0);
@@ -234,10 +236,38 @@ export async function registerRequestRoutes(app: FastifyInstance, ctx: AppContex
         actions={actions}
         labels={EVENT_LABELS}
         state={state}
+        mayReveal={can(frame.actor, "pii.reveal", { siteId: detail.request.site_id })}
+        revealed={revealed}
       />,
       status,
     );
   };
+  // 个人信息: shown masked; the full identifiers for one stated reason, audited, never cached
+  app.post("/admin/requests/:id/reveal", async (request, reply) => {
+    const frame = officer(request, reply);
+    const form = readForm(request);
+    const r = (await requestDetail(ctx, Number((request.params as { id: string }).id) || 0)).request;
+    reply.header("Cache-Control", "no-store");
+    try {
+      const revealed = await revealPersonalData(
+        ctx,
+        frame.actor,
+        { siteId: r.site_id },
+        `info_request:${r.id} ${r.tracking_no}`,
+        { idNumber: r.id_number_enc, phone: r.phone_enc, address: r.address_enc },
+        form.text("reason"),
+        request.ip,
+      );
+      return detailPage(request, reply, { values: {} }, 200, revealed);
+    } catch (error) {
+      return detailPage(
+        request,
+        reply,
+        { ...formProblem(error, { reason: form.text("reason") }), action: "reveal" },
+        400,
+      );
+    }
+  });
   app.get("/admin/requests/:id", (request, reply) => detailPage(request, reply, { values: {} }));
   app.post("/admin/requests/:id/act", async (request, reply) => {
     const frame = officer(request, reply);

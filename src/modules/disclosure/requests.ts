@@ -668,12 +668,3 @@ export async function requestsOfCitizen(ctx: AppContext, citizenId: number) {
     .orderBy("id", "desc")
     .execute();
 }
-
-/** Reveals a stored identifier to an officer who may handle the case. */
-export function revealContact(ctx: AppContext, r: InfoRequest) {
-  return {
-    idNumber: ctx.cipher.decrypt(r.id_number_enc),
-    phone: ctx.cipher.decrypt(r.phone_enc),
-    address: r.address_enc ? ctx.cipher.decrypt(r.address_enc) : "",
-  };
-}

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { audit } from "../../core/audit.ts";
 import { type Actor, can, scopeFor } from "../../core/auth/permissions.ts";
 import type { AppContext } from "../../core/context.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../../core/errors.ts";
@@ -6,6 +7,9 @@ import { adminFrame, RedirectToLogin } from "../../core/http/admin.ts";
 import { type FormState, formProblem, readForm, sendPage } from "../../core/http/forms.ts";
 import { requestsOfCitizen } from "../disclosure/requests.ts";
 import { columnsOf, listDepartments, listSites } from "../sites/service.ts";
+import { registerPrivacyRoutes } from "./privacy-routes.tsx";
+import { lockoutOf, stageAfterPassword } from "./security.ts";
+import { registerSecurityRoutes } from "./security-routes.tsx";
 import {
   authenticate,
   createStaff,
@@ -18,8 +22,9 @@ import {
   registerCitizen,
   revokeGrant,
   setUserStatus,
-  startSession,
 } from "./service.ts";
+import { openSession, SESSION_COOKIE, safeNext, stagePath } from "./session-cookie.ts";
+import { registerSmsRoutes } from "./sms-routes.tsx";
 import {
   AccountPage,
   CitizenLoginPage,
@@ -30,29 +35,21 @@ import {
   UsersPage,
 } from "./views.tsx";
 
-export const SESSION_COOKIE = "zw_sid";
+export { SESSION_COOKIE } from "./session-cookie.ts";
+
 const LOGIN_LIMIT = { rateLimit: { max: 10, timeWindow: "1 minute" } };
 
-/** Only same-site paths are followed after sign-in. */
-function safeNext(next: string, fallback: string): string {
-  return /^\/(?![/\\])[^\s]*$/.test(next) ? next : fallback;
-}
-
 export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const signIn = async (request: FastifyRequest, reply: FastifyReply, userId: number) => {
-    if (request.sessionToken) await endSession(ctx, request.sessionToken);
-    const token = await startSession(ctx, userId, request.ip, request.headers["user-agent"] ?? "");
-    reply.setCookie(SESSION_COOKIE, token, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "lax",
-      secure: ctx.config.publicUrl.startsWith("https://"),
-    });
-  };
+  const signIn = (request: FastifyRequest, reply: FastifyReply, userId: number) =>
+    openSession(ctx, request, reply, userId);
   const signOut = async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.sessionToken) await endSession(ctx, request.sessionToken);
+    if (request.actor) await audit(ctx, request.actor, "auth.logout", "", { ip: request.ip });
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
   };
+  await registerSecurityRoutes(app, ctx);
+  await registerSmsRoutes(app, ctx);
+  await registerPrivacyRoutes(app, ctx);
 
   /* ---------------------------------------------------------- staff sign-in */
   app.get("/admin/login", async (request, reply) => {
@@ -63,9 +60,16 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
     const form = readForm(request);
     const next = safeNext(form.text("next"), "/admin");
     try {
-      const userId = await authenticate(ctx, "staff", form.text("username"), form.text("password"));
-      await signIn(request, reply, userId);
-      return reply.redirect(next, 303);
+      const userId = await authenticate(
+        ctx,
+        "staff",
+        form.text("username"),
+        form.text("password"),
+        request.ip,
+      );
+      const stage = await stageAfterPassword(ctx, userId);
+      await openSession(ctx, request, reply, userId, stage);
+      return reply.redirect(stagePath(stage, next), 303);
     } catch (error) {
       const state = formProblem(error, { username: form.text("username") });
       return sendPage(
@@ -99,6 +103,15 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
         passwordConfirm: form.text("passwordConfirm"),
         agreed: values.agreed === "1",
       });
+      await audit(
+        ctx,
+        { id: userId, name: values.displayName.trim() },
+        "citizen.registered",
+        `user:${userId}`,
+        {
+          ip: request.ip,
+        },
+      );
       await signIn(request, reply, userId);
       return reply.redirect("/account", 303);
     } catch (error) {
@@ -120,9 +133,16 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
     const form = readForm(request);
     const next = safeNext(form.text("next"), "/account");
     try {
-      const userId = await authenticate(ctx, "citizen", form.text("phone"), form.text("password"));
-      await signIn(request, reply, userId);
-      return reply.redirect(next, 303);
+      const userId = await authenticate(
+        ctx,
+        "citizen",
+        form.text("phone"),
+        form.text("password"),
+        request.ip,
+      );
+      const stage = await stageAfterPassword(ctx, userId);
+      await openSession(ctx, request, reply, userId, stage);
+      return reply.redirect(stagePath(stage, next), 303);
     } catch (error) {
       const state = formProblem(error, { phone: form.text("phone") });
       return sendPage(
@@ -152,12 +172,29 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
   });
 
   /* ---------------------------------------------------------- user administration */
-  /** System administrators manage every account; site administrators create accounts and grant roles in their sites. */
+  /**
+   * 三员分立: the system administrator creates and disables accounts, the security administrator
+   * grants roles; site administrators create accounts and grant content roles in their sites.
+   */
   const requireUserAdmin = (request: FastifyRequest, reply: FastifyReply) => {
     const frame = adminFrame(request, reply);
-    const scope = scopeFor(frame.actor, "site.manage");
-    if (!scope.all && scope.siteIds.length === 0)
-      throw new ForbiddenError("只有系统管理员和站点管理员可以管理用户");
+    const scope = scopeFor(frame.actor, "site.grant");
+    if (
+      !can(frame.actor, "platform.manage") &&
+      !can(frame.actor, "security.manage") &&
+      !scope.all &&
+      scope.siteIds.length === 0
+    )
+      throw new ForbiddenError("只有系统管理员、安全管理员和站点管理员可以管理用户");
+    return frame;
+  };
+  const mayCreateAccounts = (actor: Actor) => {
+    const scope = scopeFor(actor, "site.grant");
+    return can(actor, "platform.manage") || scope.all || scope.siteIds.length > 0;
+  };
+  const requireAccountCreator = (request: FastifyRequest, reply: FastifyReply) => {
+    const frame = requireUserAdmin(request, reply);
+    if (!mayCreateAccounts(frame.actor)) throw new ForbiddenError("账号由系统管理员或站点管理员创建");
     return frame;
   };
   const requirePlatformAdmin = (request: FastifyRequest, reply: FastifyReply) => {
@@ -169,7 +206,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
   const sitesWithColumns = async (actor: Actor) =>
     Promise.all(
       (await listSites(ctx))
-        .filter((s) => can(actor, "site.manage", { siteId: s.id }))
+        .filter((s) => can(actor, "security.manage") || can(actor, "site.grant", { siteId: s.id }))
         .map(async (s) => ({
           id: s.id,
           name: s.name,
@@ -179,17 +216,20 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
 
   app.get("/admin/users", async (request, reply) => {
     const frame = requireUserAdmin(request, reply);
-    return sendPage(reply, <UsersPage frame={frame} users={await listStaff(ctx)} />);
+    return sendPage(
+      reply,
+      <UsersPage frame={frame} users={await listStaff(ctx)} mayCreate={mayCreateAccounts(frame.actor)} />,
+    );
   });
   app.get("/admin/users/new", async (request, reply) => {
-    const frame = requireUserAdmin(request, reply);
+    const frame = requireAccountCreator(request, reply);
     return sendPage(
       reply,
       <NewUserPage frame={frame} state={{ values: {} }} departments={await departments()} />,
     );
   });
   app.post("/admin/users/new", async (request, reply) => {
-    const frame = requireUserAdmin(request, reply);
+    const frame = requireAccountCreator(request, reply);
     const form = readForm(request);
     const values = {
       username: form.text("username"),
@@ -203,6 +243,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
         password: form.text("password"),
         departmentId: form.int("departmentId"),
       });
+      await audit(ctx, frame.actor, "user.created", `user:${id} ${values.username}`, { ip: request.ip });
       return reply.redirect(`/admin/users/${id}?msg=created`, 303);
     } catch (error) {
       return sendPage(
@@ -222,13 +263,14 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       reply,
       <UserPage
         frame={frame}
-        user={user}
+        user={{ ...user, locked_until: (await lockoutOf(ctx, user)).locked_until }}
         grants={(await grantsOf(ctx, id)).map((g) => ({
           ...g,
           mayRevoke: mayGrant(frame.actor, g.role, g.site_id),
         }))}
         sites={await sitesWithColumns(frame.actor)}
         platform={can(frame.actor, "platform.manage")}
+        security={can(frame.actor, "security.manage")}
         state={state}
       />,
       status,
@@ -245,12 +287,18 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       const m = /^(?:all|site:(\d+)|column:(\d+):(\d+))$/.exec(scope);
       if (!m) throw new UserError("提交的内容有误", 400, { scope: "请选择授权范围" });
       const siteId = m[1] ?? m[2];
-      await grantRole(ctx, frame.actor, id, {
-        role: values.role,
-        siteId: siteId ? Number(siteId) : null,
-        columnId: m[3] ? Number(m[3]) : null,
-        reviewLevel: form.int("reviewLevel"),
-      });
+      await grantRole(
+        ctx,
+        frame.actor,
+        id,
+        {
+          role: values.role,
+          siteId: siteId ? Number(siteId) : null,
+          columnId: m[3] ? Number(m[3]) : null,
+          reviewLevel: form.int("reviewLevel"),
+        },
+        request.ip,
+      );
       return reply.redirect(`/admin/users/${id}?msg=updated`, 303);
     } catch (error) {
       return showUser(request, reply, formProblem(error, values), 400);
@@ -259,7 +307,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
   app.post("/admin/users/:id/grants/:grantId/delete", async (request, reply) => {
     const frame = requireUserAdmin(request, reply);
     const { id, grantId } = request.params as { id: string; grantId: string };
-    await revokeGrant(ctx, frame.actor, Number(id), Number(grantId));
+    await revokeGrant(ctx, frame.actor, Number(id), Number(grantId), request.ip);
     return reply.redirect(`/admin/users/${Number(id)}?msg=deleted`, 303);
   });
   app.post("/admin/users/:id/status", async (request, reply) => {
@@ -268,6 +316,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
     if (id === frame.actor.id) throw new UserError("不能停用自己的账号");
     const status = readForm(request).text("status") === "disabled" ? "disabled" : "active";
     await setUserStatus(ctx, id, status);
+    await audit(ctx, frame.actor, "user.status", `user:${id}`, { ip: request.ip, status });
     return reply.redirect(`/admin/users/${id}?msg=updated`, 303);
   });
 }

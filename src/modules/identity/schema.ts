@@ -1,10 +1,20 @@
 import type { Generated, Selectable } from "kysely";
 
-export const ROLES = ["sysadmin", "site_admin", "editor", "reviewer", "officer"] as const;
+export const ROLES = [
+  "sysadmin",
+  "security_admin",
+  "auditor",
+  "site_admin",
+  "editor",
+  "reviewer",
+  "officer",
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
   sysadmin: "系统管理员",
+  security_admin: "安全管理员",
+  auditor: "安全审计员",
   site_admin: "站点管理员",
   editor: "编辑",
   reviewer: "审核人",
@@ -24,6 +34,41 @@ export interface UsersTable {
   status: Generated<"active" | "disabled">;
   created_at: Generated<Date>;
   last_login_at: Date | null;
+  password_changed_at: Generated<Date>;
+  totp_secret_enc: Buffer | null;
+  totp_enabled_at: Date | null;
+  totp_last_step: number | null;
+}
+
+export interface LoginFailuresTable {
+  user_id: number;
+  failures: Generated<number>;
+  locked_until: Date | null;
+}
+
+export interface SmsCodesTable {
+  id: Generated<number>;
+  phone_index: Buffer;
+  code_hash: Buffer;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  attempts: Generated<number>;
+  used_at: Date | null;
+  ip: Generated<string>;
+}
+
+export interface PasswordHistoryTable {
+  id: Generated<number>;
+  user_id: number;
+  password_hash: string;
+  created_at: Generated<Date>;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: Buffer;
+  used_at: Date | null;
 }
 
 export interface GrantsTable {
@@ -43,12 +88,17 @@ export interface SessionsTable {
   last_seen_at: Generated<Date>;
   ip: Generated<string>;
   user_agent: Generated<string>;
+  stage: Generated<"full" | "mfa" | "enrol" | "password">;
 }
 
 export interface IdentityTables {
   users: UsersTable;
   grants: GrantsTable;
   sessions: SessionsTable;
+  password_history: PasswordHistoryTable;
+  login_failures: LoginFailuresTable;
+  sms_codes: SmsCodesTable;
+  recovery_codes: RecoveryCodesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

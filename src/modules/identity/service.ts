@@ -1,16 +1,30 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import { type Actor, can, type GrantScope } from "../../core/auth/permissions.ts";
+import { audit } from "../../core/audit.ts";
+import {
+  type Actor,
+  ADMIN_ROLES,
+  adminRoleConflict,
+  can,
+  type GrantScope,
+} from "../../core/auth/permissions.ts";
 import type { AppContext } from "../../core/context.ts";
 import { maskPhone } from "../../core/crypto.ts";
 import { ForbiddenError, NotFoundError, Problems, UserError } from "../../core/errors.ts";
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from "./passwords.ts";
-import { ROLES, type Role } from "./schema.ts";
+import { ROLE_LABELS, ROLES, type Role } from "./schema.ts";
+import {
+  clearFailures,
+  isLocked,
+  lockedError,
+  lockoutOf,
+  recordFailure,
+  type SessionStage,
+  sessionId,
+} from "./security.ts";
 
 const PHONE = /^1[3-9]\d{9}$/;
 const USERNAME = /^[A-Za-z0-9_.-]{3,40}$/;
-/** Sessions end after this long even when active. */
-const ABSOLUTE_SESSION_HOURS = 12;
 
 export interface NewStaff {
   username: string;
@@ -25,7 +39,7 @@ export async function createStaff(ctx: AppContext, input: NewStaff): Promise<num
   const displayName = input.displayName.trim();
   if (!USERNAME.test(username)) problems.add("username", "用户名为 3—40 位字母、数字、下划线、点或连字符");
   if (!displayName || displayName.length > 40) problems.add("displayName", "请填写姓名（不超过 40 字）");
-  const weak = passwordProblem(input.password);
+  const weak = passwordProblem(input.password, 8, username);
   if (weak) problems.add("password", weak);
   problems.throwIfAny();
   const taken = await ctx.db
@@ -95,23 +109,54 @@ export async function authenticate(
   kind: "staff" | "citizen",
   login: string,
   password: string,
+  ip = "",
 ): Promise<number> {
   const key = login.trim();
-  let query = ctx.db.selectFrom("users").select(["id", "password_hash", "status"]).where("kind", "=", kind);
+  let query = ctx.db
+    .selectFrom("users")
+    .select(["id", "password_hash", "status", "display_name"])
+    .where("kind", "=", kind);
   query =
     kind === "staff"
       ? query.where("username", "=", key)
       : query.where("phone_index", "=", ctx.cipher.blindIndex(key.replace(/[\s-]/g, "")));
   const user = await query.executeTakeFirst();
+  const shownLogin = kind === "staff" ? key.slice(0, 40) : maskPhone(key);
+  const failed = (
+    actor: { id: number; display_name: string } | null,
+    result: "failure" | "denied",
+    reason: string,
+  ) =>
+    audit(ctx, actor && { id: actor.id, name: actor.display_name }, "auth.login_failed", shownLogin, {
+      result,
+      ip,
+      kind,
+      reason,
+    });
+  const lock = user ? await lockoutOf(ctx, user) : null;
+  if (user && lock && isLocked(lock)) {
+    await failed(user, "denied", "locked");
+    throw lockedError(lock);
+  }
   const ok = await verifyPassword(user?.password_hash ?? (await decoyHash()), password);
-  if (!user || !ok) throw new UserError(kind === "staff" ? "用户名或密码错误" : "手机号码或密码错误", 401);
-  if (user.status !== "active") throw new UserError("该账号已停用，请联系系统管理员", 403);
+  const vague = new UserError(kind === "staff" ? "用户名或密码错误" : "手机号码或密码错误", 401);
+  if (!user) {
+    await failed(null, "failure", "unknown_account");
+    throw vague;
+  }
+  if (!ok) {
+    await recordFailure(ctx, user, "auth.login_failed", shownLogin, { ip, kind, reason: "wrong_password" });
+    const after = await lockoutOf(ctx, user);
+    throw isLocked(after) ? lockedError(after) : vague;
+  }
+  if (user.status !== "active") {
+    await failed(user, "denied", "disabled");
+    throw new UserError("该账号已停用，请联系系统管理员", 403);
+  }
+  await clearFailures(ctx, user.id);
   await ctx.db.updateTable("users").set({ last_login_at: new Date() }).where("id", "=", user.id).execute();
+  await audit(ctx, { id: user.id, name: user.display_name }, "auth.login", shownLogin, { ip, kind });
   return user.id;
-}
-
-function sessionId(token: string): Buffer {
-  return createHash("sha256").update(token).digest();
 }
 
 export async function startSession(
@@ -119,11 +164,12 @@ export async function startSession(
   userId: number,
   ip: string,
   userAgent: string,
+  stage: SessionStage = "full",
 ): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await ctx.db
     .insertInto("sessions")
-    .values({ id: sessionId(token), user_id: userId, ip, user_agent: userAgent.slice(0, 300) })
+    .values({ id: sessionId(token), user_id: userId, ip, user_agent: userAgent.slice(0, 300), stage })
     .execute();
   return token;
 }
@@ -139,8 +185,9 @@ export async function actorForSession(ctx: AppContext, token: string): Promise<A
     .updateTable("sessions")
     .set({ last_seen_at: sql`now()` })
     .where("id", "=", id)
+    .where("stage", "=", "full")
     .where("last_seen_at", ">", sql<Date>`now() - make_interval(mins => ${ctx.config.sessionIdleMinutes})`)
-    .where("created_at", ">", sql<Date>`now() - make_interval(hours => ${ABSOLUTE_SESSION_HOURS})`)
+    .where("created_at", ">", sql<Date>`now() - make_interval(hours => ${ctx.config.sessionMaxHours})`)
     .returning("user_id")
     .executeTakeFirst();
   if (!row) return null;
@@ -184,7 +231,8 @@ export interface NewGrant {
 export async function addGrant(ctx: AppContext, userId: number, grant: NewGrant): Promise<void> {
   if (!ROLES.includes(grant.role as Role)) throw new UserError("请选择角色");
   const role = grant.role as Role;
-  if (role === "sysadmin" && grant.siteId !== null) throw new UserError("系统管理员的授权范围只能是全部站点");
+  if (ADMIN_ROLES.includes(role) && grant.siteId !== null)
+    throw new UserError(`${ROLE_LABELS[role]}的授权范围只能是全部站点`);
   if (role === "reviewer" && !(grant.reviewLevel && grant.reviewLevel >= 1 && grant.reviewLevel <= 3)) {
     throw new UserError("审核人须指定审核级别（第 1—3 级）");
   }
@@ -196,6 +244,12 @@ export async function addGrant(ctx: AppContext, userId: number, grant: NewGrant)
       .executeTakeFirst();
     if (!column || column.site_id !== grant.siteId) throw new UserError("所选栏目不属于所选站点");
   }
+  const held = await ctx.db.selectFrom("grants").select("role").where("user_id", "=", userId).execute();
+  const conflict = adminRoleConflict(
+    held.map((g) => g.role),
+    role,
+  );
+  if (conflict) throw new UserError(conflict);
   await ctx.db
     .insertInto("grants")
     .values({
@@ -210,12 +264,21 @@ export async function addGrant(ctx: AppContext, userId: number, grant: NewGrant)
 }
 
 /**
- * Who may hand out a role: system administrators anything; a site administrator only roles within
- * the sites they manage (never 系统管理员, never "all sites").
+ * Who may hand out a role (三员分立): the security administrator any role anywhere; a site
+ * administrator only content roles within the sites they manage. The system administrator creates
+ * accounts but grants nothing.
  */
 export function mayGrant(actor: Actor, role: string, siteId: number | null): boolean {
-  if (role === "sysadmin" || siteId === null) return can(actor, "platform.manage");
-  return can(actor, "site.manage", { siteId });
+  if (can(actor, "security.manage")) return true;
+  if (ADMIN_ROLES.includes(role as Role) || siteId === null) return false;
+  return can(actor, "site.grant", { siteId });
+}
+
+function grantTarget(
+  userId: number,
+  grant: { role: string; siteId: number | null; columnId: number | null },
+) {
+  return `user:${userId} ${grant.role}@${grant.siteId === null ? "all" : `site:${grant.siteId}`}${grant.columnId ? `/column:${grant.columnId}` : ""}`;
 }
 
 export async function grantRole(
@@ -223,9 +286,17 @@ export async function grantRole(
   actor: Actor,
   userId: number,
   grant: NewGrant,
+  ip = "",
 ): Promise<void> {
-  if (!mayGrant(actor, grant.role, grant.siteId)) throw new ForbiddenError("您只能在自己管理的站点内授权");
+  const target = grantTarget(userId, grant);
+  if (!mayGrant(actor, grant.role, grant.siteId) || userId === actor.id) {
+    await audit(ctx, actor, "grant.refused", target, { result: "denied", ip });
+    throw new ForbiddenError(
+      userId === actor.id ? "不能给自己授权" : "您只能在自己管理的站点内授予内容管理角色",
+    );
+  }
   await addGrant(ctx, userId, grant);
+  await audit(ctx, actor, "grant.added", target, { ip, reviewLevel: grant.reviewLevel });
 }
 
 export async function revokeGrant(
@@ -233,17 +304,22 @@ export async function revokeGrant(
   actor: Actor,
   userId: number,
   grantId: number,
+  ip = "",
 ): Promise<void> {
   const grant = await ctx.db
     .selectFrom("grants")
-    .select(["role", "site_id"])
+    .select(["role", "site_id", "column_id"])
     .where("id", "=", grantId)
     .where("user_id", "=", userId)
     .executeTakeFirst();
   if (!grant) throw new NotFoundError("该授权不存在");
-  if (!mayGrant(actor, grant.role, grant.site_id))
-    throw new ForbiddenError("您只能撤销自己管理的站点内的授权");
+  const target = grantTarget(userId, { role: grant.role, siteId: grant.site_id, columnId: grant.column_id });
+  if (!mayGrant(actor, grant.role, grant.site_id)) {
+    await audit(ctx, actor, "grant.refused", target, { result: "denied", ip, revoke: true });
+    throw new ForbiddenError("您只能撤销自己管理的站点内的内容管理授权");
+  }
   await ctx.db.deleteFrom("grants").where("id", "=", grantId).execute();
+  await audit(ctx, actor, "grant.revoked", target, { ip });
 }
 
 export async function setUserStatus(
@@ -303,6 +379,7 @@ export async function findUser(ctx: AppContext, userId: number) {
       "status",
       "department_id",
       "created_at",
+      "totp_enabled_at",
     ])
     .where("id", "=", userId)
     .executeTakeFirst();

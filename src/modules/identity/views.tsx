@@ -1,3 +1,4 @@
+import { ADMIN_ROLES } from "../../core/auth/permissions.ts";
 import type { FormState } from "../../core/http/forms.ts";
 import { type AdminFrame, AdminLayout } from "../../web/admin-layout.tsx";
 import { CsrfField, ErrorSummary, Field } from "../../web/components.tsx";
@@ -50,7 +51,9 @@ export function CitizenLoginPage({ csrf, next, state }: { csrf: string; next: st
         <button type="submit">登录</button>
       </form>
       <p>
-        还没有账号？<a href="/account/register">立即注册</a> · <a href="/">返回首页</a>
+        <a href={`/account/sms?next=${encodeURIComponent(next)}`}>短信验证码登录</a>（无需注册） ·
+        还没有账号？
+        <a href="/account/register">立即注册</a> · <a href="/">返回首页</a>
       </p>
     </PlainPage>
   );
@@ -115,13 +118,13 @@ export function RegisterPage({ csrf, state }: { csrf: string; state: FormState }
             aria-invalid={f.agreed ? "true" : undefined}
           />
           <label for="f-agreed">
-            我已阅读并同意《个人信息保护说明》：手机号码仅用于登录和办事通知，加密存储，不对外公开。
+            我已阅读并同意《个人信息保护说明》（见本页下方链接）：手机号码仅用于登录和办事通知，加密存储，不对外公开。
           </label>
         </div>
         <button type="submit">注册</button>
       </form>
       <p>
-        已有账号？<a href="/account/login">直接登录</a>
+        <a href="/privacy">个人信息保护说明</a> · 已有账号？<a href="/account/login">直接登录</a>
       </p>
     </PlainPage>
   );
@@ -177,6 +180,18 @@ export function AccountPage({
           ))}
         </ul>
       )}
+      <h2>我的个人信息</h2>
+      <ul>
+        <li>
+          <a href="/account/data.json">下载我的全部个人数据</a>（JSON 格式）
+        </li>
+        <li>
+          <a href="/privacy">个人信息保护说明</a>（收集哪些信息、为什么、保存多久）
+        </li>
+        <li>
+          <a href="/account/close">注销账号</a>
+        </li>
+      </ul>
       <form method="post" action="/account/logout">
         <CsrfField token={csrf} />
         <button type="submit">退出登录</button>
@@ -197,14 +212,24 @@ interface StaffRow {
   department_name: string | null;
 }
 
-export function UsersPage({ frame, users }: { frame: AdminFrame; users: StaffRow[] }) {
+export function UsersPage({
+  frame,
+  users,
+  mayCreate,
+}: {
+  frame: AdminFrame;
+  users: StaffRow[];
+  mayCreate: boolean;
+}) {
   return (
     <AdminLayout frame={frame} title="用户与授权" section="users">
-      <p>
-        <a class="button" href="/admin/users/new">
-          新建工作人员账号
-        </a>
-      </p>
+      {mayCreate && (
+        <p>
+          <a class="button" href="/admin/users/new">
+            新建工作人员账号
+          </a>
+        </p>
+      )}
       <table class="data">
         <caption class="visually-hidden">工作人员账号</caption>
         <thead>
@@ -276,6 +301,91 @@ export function NewUserPage(props: {
   );
 }
 
+type UserPageProps = Parameters<typeof UserPage>[0];
+
+/** 安全管理员: unlock an account locked by failed sign-ins, clear a lost authenticator. */
+function SecurityLevers({ csrf, user }: { csrf: string; user: UserPageProps["user"] }) {
+  const locked = user.locked_until !== null && user.locked_until.getTime() > Date.now();
+  return (
+    <>
+      <h2>登录安全</h2>
+      <table class="facts">
+        <tbody>
+          <tr>
+            <th scope="row">锁定状态</th>
+            <td>
+              {locked ? `已锁定，至 ${formatDateTime(user.locked_until)}` : "未锁定"}
+              {locked && (
+                <form method="post" action={`/admin/users/${user.id}/unlock`} class="inline-form">
+                  <CsrfField token={csrf} /> <button type="submit">解除锁定</button>
+                </form>
+              )}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">动态口令</th>
+            <td>
+              {user.totp_enabled_at ? `已于 ${formatDateTime(user.totp_enabled_at)} 绑定` : "未绑定"}
+              {user.totp_enabled_at && (
+                <form method="post" action={`/admin/users/${user.id}/mfa/reset`} class="inline-form">
+                  <CsrfField token={csrf} /> <button type="submit">重置动态口令</button>
+                </form>
+              )}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function GrantForm(props: UserPageProps) {
+  const { frame, user } = props;
+  const f = props.state.fields ?? {};
+  return (
+    <>
+      <h2>新增授权</h2>
+      <ErrorSummary message={props.state.error} fields={props.state.fields} />
+      <form method="post" action={`/admin/users/${user.id}/grants`} class="narrow-form">
+        <CsrfField token={frame.csrf} />
+        <Field
+          name="role"
+          label="角色"
+          value={props.state.values.role}
+          error={f.role}
+          required
+          options={ROLES.filter((r) => props.security || !ADMIN_ROLES.includes(r)).map((r) => ({
+            value: r,
+            label: ROLE_LABELS[r],
+          }))}
+        />
+        <Field
+          name="scope"
+          label="授权范围"
+          value={props.state.values.scope}
+          error={f.scope}
+          hint="选择站点即授权整个站点；选择栏目则只授权该栏目及其子栏目"
+          options={[
+            ...(props.security ? [{ value: "all", label: "全部站点" }] : []),
+            ...props.sites.flatMap((s) => [
+              { value: `site:${s.id}`, label: `${s.name}（全站）` },
+              ...s.columns.map((c) => ({ value: `column:${s.id}:${c.id}`, label: `${s.name} / ${c.name}` })),
+            ]),
+          ]}
+        />
+        <Field
+          name="reviewLevel"
+          label="审核级别（仅审核人）"
+          value={props.state.values.reviewLevel}
+          error={f.reviewLevel}
+          options={["1", "2", "3"].map((l) => ({ value: l, label: `第 ${l} 级` }))}
+        />
+        <button type="submit">授权</button>
+      </form>
+    </>
+  );
+}
+
 export interface GrantRow extends Pick<Grant, "id" | "role" | "review_level"> {
   site_name: string | null;
   column_name: string | null;
@@ -284,15 +394,23 @@ export interface GrantRow extends Pick<Grant, "id" | "role" | "review_level"> {
 
 export function UserPage(props: {
   frame: AdminFrame;
-  user: { id: number; username: string | null; display_name: string; status: string };
+  user: {
+    id: number;
+    username: string | null;
+    display_name: string;
+    status: string;
+    locked_until: Date | null;
+    totp_enabled_at: Date | null;
+  };
   grants: GrantRow[];
   sites: { id: number; name: string; columns: { id: number; name: string }[] }[];
-  /** A system administrator: may grant everywhere, grant 系统管理员 and change account status. */
+  /** A system administrator: may change account status. */
   platform: boolean;
+  /** A security administrator: may grant any role, including the 三员, over all sites. */
+  security: boolean;
   state: FormState;
 }) {
   const { frame, user } = props;
-  const f = props.state.fields ?? {};
   return (
     <AdminLayout frame={frame} title={`${user.display_name}（${user.username}）`} section="users">
       <h2>授权</h2>
@@ -341,44 +459,8 @@ export function UserPage(props: {
           </tbody>
         </table>
       )}
-      <h2>新增授权</h2>
-      <ErrorSummary message={props.state.error} fields={props.state.fields} />
-      <form method="post" action={`/admin/users/${user.id}/grants`} class="narrow-form">
-        <CsrfField token={frame.csrf} />
-        <Field
-          name="role"
-          label="角色"
-          value={props.state.values.role}
-          error={f.role}
-          required
-          options={ROLES.filter((r) => props.platform || r !== "sysadmin").map((r) => ({
-            value: r,
-            label: ROLE_LABELS[r],
-          }))}
-        />
-        <Field
-          name="scope"
-          label="授权范围"
-          value={props.state.values.scope}
-          error={f.scope}
-          hint="选择站点即授权整个站点；选择栏目则只授权该栏目及其子栏目"
-          options={[
-            ...(props.platform ? [{ value: "all", label: "全部站点" }] : []),
-            ...props.sites.flatMap((s) => [
-              { value: `site:${s.id}`, label: `${s.name}（全站）` },
-              ...s.columns.map((c) => ({ value: `column:${s.id}:${c.id}`, label: `${s.name} / ${c.name}` })),
-            ]),
-          ]}
-        />
-        <Field
-          name="reviewLevel"
-          label="审核级别（仅审核人）"
-          value={props.state.values.reviewLevel}
-          error={f.reviewLevel}
-          options={["1", "2", "3"].map((l) => ({ value: l, label: `第 ${l} 级` }))}
-        />
-        <button type="submit">授权</button>
-      </form>
+      {(props.security || props.sites.length > 0) && <GrantForm {...props} />}
+      {props.security && <SecurityLevers csrf={frame.csrf} user={user} />}
       {props.platform && (
         <>
           <h2>账号状态</h2>

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { audit } from "../../core/audit.ts";
 import { can, scopeFor } from "../../core/auth/permissions.ts";
 import type { AppContext } from "../../core/context.ts";
 import { ForbiddenError } from "../../core/errors.ts";
@@ -160,6 +161,7 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
     const form = readForm(request);
     try {
       const id = await createSite(ctx, siteInput(form));
+      await audit(ctx, frame.actor, "config.site_created", `site:${id}`, { ip: request.ip });
       return reply.redirect(`/admin/sites/${id}/columns?msg=created`, 303);
     } catch (error) {
       return siteForm(reply, frame, null, formProblem(error, formValues(form, SITE_FORM_KEYS)), 400);
@@ -178,6 +180,7 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
       Object.assign(input, { code: site.code, kind: site.kind, host: site.host ?? "" });
     try {
       await updateSite(ctx, site.id, input);
+      await audit(ctx, frame.actor, "config.site_updated", `site:${site.id}`, { ip: request.ip });
       return reply.redirect(`/admin/sites/${site.id}?msg=updated`, 303);
     } catch (error) {
       return siteForm(reply, frame, site, formProblem(error, formValues(form, SITE_FORM_KEYS)), 400);
@@ -202,10 +205,14 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
     columnsPage(request, reply, { values: { type: "list", inNav: "1", position: "0" } }),
   );
   app.post("/admin/sites/:id/columns", async (request, reply) => {
-    const { site } = await managedSite(request, reply, idParam(request));
+    const { frame, site } = await managedSite(request, reply, idParam(request));
     const form = readForm(request);
     try {
       await createColumn(ctx, columnInput(form, site.id));
+      await audit(ctx, frame.actor, "config.column_created", `site:${site.id}`, {
+        ip: request.ip,
+        slug: form.text("slug"),
+      });
       return reply.redirect(`/admin/sites/${site.id}/columns?msg=created`, 303);
     } catch (error) {
       return columnsPage(request, reply, formProblem(error, formValues(form, COLUMN_FORM_KEYS)), 400);
@@ -236,10 +243,11 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
   app.get("/admin/columns/:id", (request, reply) => columnPage(request, reply, null));
   app.post("/admin/columns/:id", async (request, reply) => {
     const column = await getColumn(ctx, idParam(request));
-    await managedSite(request, reply, column.site_id);
+    const { frame } = await managedSite(request, reply, column.site_id);
     const form = readForm(request);
     try {
       await updateColumn(ctx, column.id, columnInput(form, column.site_id));
+      await audit(ctx, frame.actor, "config.column_updated", `column:${column.id}`, { ip: request.ip });
       return reply.redirect(`/admin/columns/${column.id}?msg=updated`, 303);
     } catch (error) {
       return columnPage(request, reply, formProblem(error, formValues(form, COLUMN_FORM_KEYS)), 400);
@@ -247,9 +255,10 @@ export async function registerSiteAdminRoutes(app: FastifyInstance, ctx: AppCont
   });
   app.post("/admin/columns/:id/delete", async (request, reply) => {
     const column = await getColumn(ctx, idParam(request));
-    await managedSite(request, reply, column.site_id);
+    const { frame } = await managedSite(request, reply, column.site_id);
     try {
       await deleteColumn(ctx, column.id);
+      await audit(ctx, frame.actor, "config.column_deleted", `column:${column.id}`, { ip: request.ip });
       return reply.redirect(`/admin/sites/${column.site_id}/columns?msg=deleted`, 303);
     } catch (error) {
       const state = formProblem(error, columnValues(column));

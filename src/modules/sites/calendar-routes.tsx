@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { audit } from "../../core/audit.ts";
 import { can } from "../../core/auth/permissions.ts";
 import {
   type CalendarEntry,
@@ -141,7 +142,7 @@ export async function registerCalendarRoutes(app: FastifyInstance, ctx: AppConte
     return show(request, reply, year, { values: {} });
   });
   app.post("/admin/calendar", async (request, reply) => {
-    frameFor(request, reply);
+    const frame = frameFor(request, reply);
     const form = readForm(request);
     const values = {
       day: form.text("day"),
@@ -164,6 +165,7 @@ export async function registerCalendarRoutes(app: FastifyInstance, ctx: AppConte
         name: values.name.trim(),
         source: values.source.trim(),
       });
+      await audit(ctx, frame.actor, "config.calendar_set", values.day, { ip: request.ip, kind: values.kind });
       return reply.redirect(`/admin/calendar?year=${values.day.slice(0, 4)}&msg=updated`, 303);
     } catch (error) {
       const year = Number(values.day.slice(0, 4)) || Number(chinaDay().slice(0, 4));
@@ -171,9 +173,12 @@ export async function registerCalendarRoutes(app: FastifyInstance, ctx: AppConte
     }
   });
   app.post("/admin/calendar/remove", async (request, reply) => {
-    frameFor(request, reply);
+    const frame = frameFor(request, reply);
     const day = readForm(request).text("day");
-    if (/^\d{4}-\d{2}-\d{2}$/.test(day)) await removeCalendarDay(ctx.db, day);
+    if (/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+      await removeCalendarDay(ctx.db, day);
+      await audit(ctx, frame.actor, "config.calendar_removed", day, { ip: request.ip });
+    }
     return reply.redirect(`/admin/calendar?year=${day.slice(0, 4)}&msg=deleted`, 303);
   });
 }

@@ -180,6 +180,41 @@ function ActionForm({
   );
 }
 
+function RevealForm({
+  csrf,
+  id,
+  state,
+}: {
+  csrf: string;
+  id: number;
+  state: FormState & { action?: string };
+}) {
+  const mine = state.action === "reveal";
+  return (
+    <details class="reveal" open={mine}>
+      <summary>查看完整的证件号码和联系方式</summary>
+      <form method="post" action={`/admin/requests/${id}/reveal`} class="narrow-form">
+        <CsrfField token={csrf} />
+        <Field
+          name="reason"
+          label="查看理由"
+          value={mine ? state.values.reason : ""}
+          error={mine ? state.fields?.reason : undefined}
+          required
+          hint="例如：电话联系申请人补正。理由与您的姓名、时间一并记入安全审计"
+        />
+        <button type="submit">查看</button>
+      </form>
+    </details>
+  );
+}
+
+export interface RevealedIdentifiers {
+  idNumber: string | null;
+  phone: string | null;
+  address: string | null;
+}
+
 export function RequestDetailPage(props: {
   frame: AdminFrame;
   request: InfoRequest;
@@ -190,8 +225,12 @@ export function RequestDetailPage(props: {
   actions: { action: RequestAction; label: string }[];
   labels: Record<string, string>;
   state: FormState & { action?: string };
+  /** May see the applicant's identifiers in full (each time audited with a reason). */
+  mayReveal: boolean;
+  revealed?: RevealedIdentifiers | undefined;
 }) {
   const r = props.request;
+  const shown = props.revealed;
   return (
     <AdminLayout frame={props.frame} title={`申请 ${r.tracking_no}`} section="requests">
       <ErrorSummary message={props.state.error} fields={props.state.fields} />
@@ -214,13 +253,13 @@ export function RequestDetailPage(props: {
         </dd>
         <dt>身份证明</dt>
         <dd>
-          {r.id_type} {r.id_number_masked}
+          {r.id_type} {shown?.idNumber ?? r.id_number_masked}
         </dd>
         <dt>联系方式</dt>
         <dd>
-          {r.phone_masked}
+          {shown?.phone ?? r.phone_masked}
           {r.email && ` · ${r.email}`}
-          {r.address_masked && ` · ${r.address_masked}`}
+          {(shown?.address ?? r.address_masked) && ` · ${shown?.address ?? r.address_masked}`}
         </dd>
         <dt>所需信息</dt>
         <dd>{r.description}</dd>
@@ -243,6 +282,14 @@ export function RequestDetailPage(props: {
           </>
         )}
       </dl>
+      {props.mayReveal &&
+        (shown ? (
+          <p class="flash" role="status">
+            已显示完整的证件号码和联系方式，本次查看已记入安全审计。离开本页后恢复隐藏。
+          </p>
+        ) : (
+          <RevealForm csrf={props.frame.csrf} id={r.id} state={props.state} />
+        ))}
       {props.actions.length > 0 && (
         <section aria-labelledby="actions-title">
           <h2 id="actions-title">办理</h2>
