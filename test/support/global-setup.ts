@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { register } from "tsx/esm/api";
 import { connect, dropDatabase, ensureDatabase, withDatabase } from "../../src/core/db/database.ts";
 import { type EmbeddedServer, startEmbeddedPostgres } from "../../src/core/db/embedded.ts";
 import { migrate } from "../../src/core/db/migrate.ts";
-import { register } from "tsx/esm/api";
 import { clusterFile, DEMO_TEMPLATE, EMPTY_TEMPLATE, testContext } from "./cluster.ts";
 
 /**

@@ -12,7 +12,9 @@ export type Action =
   | "document.review" // decide a review step (the level must match for reviewers)
   | "document.publish" // withdraw, restore to published
   | "case.handle" // register and answer citizens' cases (依申请公开 …)
-  | "case.approve"; // approve what the law reserves for the head of the office (延期答复 …)
+  | "case.approve" // approve what the law reserves for the head of the office (延期答复 …)
+  | "search.manage" // 站内搜索: synonyms, hot words, search analytics
+  | "faq.manage"; // 智能问答: the knowledge base and the review of unanswered questions
 
 export interface GrantScope {
   role: Role;
@@ -45,6 +47,8 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     "document.publish",
     "case.handle",
     "case.approve",
+    "search.manage",
+    "faq.manage",
   ],
   editor: ["document.edit"],
   reviewer: ["document.review", "document.publish"],

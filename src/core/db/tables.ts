@@ -1,8 +1,10 @@
 import type { Generated } from "kysely";
+import type { AssistantTables } from "../../modules/assistant/schema.ts";
 import type { ContentTables } from "../../modules/content/schema.ts";
 import type { RequestTables } from "../../modules/disclosure/request-schema.ts";
 import type { BudgetTables, CatalogueTables } from "../../modules/disclosure/schema.ts";
 import type { IdentityTables } from "../../modules/identity/schema.ts";
+import type { SearchTables } from "../../modules/search/schema.ts";
 import type { SitesTables } from "../../modules/sites/schema.ts";
 
 export interface WorkflowEventsTable {
@@ -38,3 +40,6 @@ export interface Database extends BudgetTables {}
 
 /** 政府信息公开目录: the 索引号 counter (disclosure module), merged into Database. */
 export interface Database extends CatalogueTables {}
+
+/** 站内搜索 (search module) and 智能问答 (assistant module), merged into Database. */
+export interface Database extends SearchTables, AssistantTables {}

@@ -9,6 +9,7 @@ import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { sql } from "kysely";
+import { registerAssistantRoutes } from "../../modules/assistant/routes.tsx";
 import { registerContentRoutes } from "../../modules/content/routes.tsx";
 import { registerBudgetRoutes } from "../../modules/disclosure/budget-routes.tsx";
 import { registerLibraryRoutes } from "../../modules/disclosure/library-routes.tsx";
@@ -16,6 +17,7 @@ import { registerReportRoutes } from "../../modules/disclosure/report-routes.tsx
 import { registerRequestRoutes } from "../../modules/disclosure/request-routes.tsx";
 import { registerIdentityRoutes, SESSION_COOKIE } from "../../modules/identity/routes.tsx";
 import { actorForSession } from "../../modules/identity/service.ts";
+import { registerSearchRoutes } from "../../modules/search/routes.tsx";
 import { registerSiteAdminRoutes } from "../../modules/sites/admin-routes.tsx";
 import { registerCalendarRoutes } from "../../modules/sites/calendar-routes.tsx";
 import { registerSiteRoutes } from "../../modules/sites/routes.tsx";
@@ -209,6 +211,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await registerReportRoutes(app, ctx);
   await registerBudgetRoutes(app, ctx);
   await registerLibraryRoutes(app, ctx);
+  await registerSearchRoutes(app, ctx);
+  await registerAssistantRoutes(app, ctx);
   await registerSiteRoutes(app, ctx);
   return app;
 }
