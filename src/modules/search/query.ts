@@ -224,20 +224,27 @@ async function splitUnknownCompounds(db: Db, words: string[]): Promise<string[]>
   return words.flatMap((w) => (compounds.includes(w) && !seen.has(w) ? compoundParts(w) : [w]));
 }
 
-function lexeme(word: string): string {
-  return `'${word.replace(/'/g, "''").replace(/\\/g, "")}'`;
+function lexeme(word: string, weights: string): string {
+  return `'${word.replace(/'/g, "''").replace(/\\/g, "")}'${weights}`;
 }
 
-function groupQuery(group: TermGroup): string {
-  return `(${group.alternatives.map((alt) => (alt.length === 1 ? lexeme(alt[0] ?? "") : `(${alt.map(lexeme).join(" & ")})`)).join(" | ")})`;
+function groupQuery(group: TermGroup, weights = ""): string {
+  const alt = (words: string[]) =>
+    words.length === 1
+      ? lexeme(words[0] ?? "", weights)
+      : `(${words.map((w) => lexeme(w, weights)).join(" & ")})`;
+  return `(${group.alternatives.map(alt).join(" | ")})`;
 }
 
-/** tsquery text matching any concept, and one matching every concept that names the matter. */
-export function tsQueries(groups: TermGroup[]): { any: string; all: string } {
+/** tsquery texts: any concept; every concept naming the matter; all of those in the title. */
+export function tsQueries(groups: TermGroup[]): { any: string; all: string; inTitle: string } {
   const subjects = groups.filter((g) => !g.aspect);
+  const named = subjects.length ? subjects : groups;
   return {
-    any: groups.map(groupQuery).join(" | "),
-    all: (subjects.length ? subjects : groups).map(groupQuery).join(" & "),
+    any: groups.map((g) => groupQuery(g)).join(" | "),
+    all: named.map((g) => groupQuery(g)).join(" & "),
+    // every concept in the title or keywords (weights A and B)
+    inTitle: named.map((g) => groupQuery(g, ":AB")).join(" & "),
   };
 }
 

@@ -96,9 +96,12 @@ function filtered(db: Db, f: SearchFilter, matchAny: string, withTypes: boolean)
 export async function search(db: Db, f: SearchFilter): Promise<SearchResult> {
   const query = await analyzeQuery(db, f.q, { exact: f.exact });
   if (!query.groups.length) return { query, total: 0, hits: [], byType: {}, marks: [] };
-  const { any, all } = tsQueries(query.groups);
-  const score = sql<number>`ts_rank('{0.1, 0.2, 0.5, 1.0}', tsv, to_tsquery('simple', ${any}), 1)
-    * (case when tsv @@ to_tsquery('simple', ${all}) then 2 else 1 end)
+  const { any, all, inTitle } = tsQueries(query.groups);
+  // text match first: all concepts in the title, then all anywhere, then some; among equals the
+  // primary sources (办事指南, 政策文件) before what is derived from them, current before lapsed
+  const score = sql<number>`ts_rank('{0.05, 0.2, 0.4, 1.0}', tsv, to_tsquery('simple', ${any}), 0)
+    * (case when tsv @@ to_tsquery('simple', ${inTitle}) then 4 when tsv @@ to_tsquery('simple', ${all}) then 2 else 1 end)
+    * (case type when 'service' then 1.5 when 'policy' then 1.4 when 'interpretation' then 1.25 when 'faq' then 1 else 0.9 end)
     * (case when validity in ('失效', '废止') then 0.6 else 1 end)`;
   const base = filtered(db, f, any, true);
   const [rows, counts] = await Promise.all([
