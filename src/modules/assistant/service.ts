@@ -119,6 +119,7 @@ export async function answerQuestion(
     .sort((a, b) => b.fit + 0.3 * b.focus - (a.fit + 0.3 * a.focus));
   const best = scored[0];
   let result: Omit<AssistantAnswer, "questionId" | "fit">;
+  let choices: { hit: SearchHit; faq: FaqRow }[] = [];
   if (!best || best.fit < CONFIDENT) {
     const offTopic = OUT_OF_SCOPE.test(text) && (!best || best.fit < 0.3);
     result = {
@@ -129,8 +130,7 @@ export async function answerQuestion(
       options: [],
       related: offTopic ? [] : related,
     };
-  } else if (isAmbiguous(query, scored)) {
-    const choices = scored.filter((s) => s.fit >= CONFIDENT).slice(0, 4);
+  } else if ((choices = ambiguousMatters(query, scored)).length) {
     result = {
       outcome: "clarify",
       answer: "您问的情况有几种，请问您想了解的是哪一种？",
@@ -158,21 +158,23 @@ export async function answerQuestion(
 }
 
 /**
- * A short question (公积金提取) that several FAQs about different matters fit about equally well:
- * better to ask which one than to guess.
+ * A short question (公积金提取) that FAQs about three or more different matters (购房, 租房, 退休提取)
+ * answer equally well: better to ask which one than to guess.
  */
-function isAmbiguous(
+function ambiguousMatters(
   query: AnalyzedQuery,
   scored: { hit: SearchHit; faq: FaqRow; fit: number; focus: number }[],
-): boolean {
-  if (query.groups.length > 2 || scored.length < 3) return false;
-  const [a, b, c] = scored;
-  if (!a || !b || !c) return false;
-  const close = (x: { hit: SearchHit; fit: number }) =>
-    x.fit >= a.fit - 0.05 && x.hit.score >= a.hit.score * 0.85;
-  if (!close(b) || !close(c)) return false;
-  const matters = new Set([a, b, c].map((x) => x.faq.refs[0] ?? x.faq.id));
-  return matters.size >= 3;
+): { hit: SearchHit; faq: FaqRow }[] {
+  const [best] = scored;
+  if (!best || query.groups.filter((g) => !g.aspect).length > 2 || query.groups.some((g) => g.aspect))
+    return [];
+  const byMatter = new Map<string, { hit: SearchHit; faq: FaqRow }>();
+  for (const s of scored) {
+    if (s.fit < best.fit - 0.05 || s.focus < best.focus - 0.2) continue;
+    const matter = s.faq.refs[0] ?? `faq-${s.faq.id}`;
+    if (!byMatter.has(matter)) byMatter.set(matter, s);
+  }
+  return byMatter.size >= 3 ? [...byMatter.values()].slice(0, 4) : [];
 }
 
 async function logQuestion(db: Db, question: string, outcome: QuestionOutcome, topRef: string | null) {

@@ -167,21 +167,23 @@ export function queryTokens(text: string): string[] {
 }
 
 /**
- * The parts of a compound word (公积金贷款额度 → 公积金, 贷款, 额度; 个税汇算 → 个税, 汇算): the
- * longest dictionary words inside it, left to right; empty when it does not split into words.
+ * The parts of a compound word (公积金贷款额度 → 公积金, 贷款额度; 个税汇算 → 个税, 汇算): the fewest
+ * dictionary words of two or more characters that spell it; empty when there is no such split.
  */
 export function compoundParts(word: string): string[] {
   if (word.length < 4) return [];
   const inside = new Set(jieba.cutAll(word).filter((w) => w.length > 1 && w !== word));
-  const parts: string[] = [];
-  let i = 0;
-  while (i < word.length) {
-    let len = Math.min(word.length - i, 6);
-    while (len > 1 && !inside.has(word.slice(i, i + len))) len--;
-    if (len === 1) return [];
-    parts.push(word.slice(i, i + len));
-    i += len;
+  // best[i]: the shortest split of word.slice(0, i)
+  const best: (string[] | undefined)[] = [[]];
+  for (let end = 2; end <= word.length; end++) {
+    for (let start = Math.max(0, end - 6); start <= end - 2; start++) {
+      const head = best[start];
+      const piece = word.slice(start, end);
+      if (head && inside.has(piece) && (!best[end] || head.length + 1 < (best[end]?.length ?? 0)))
+        best[end] = [...head, piece];
+    }
   }
+  const parts = best[word.length] ?? [];
   return parts.length > 1 ? parts : [];
 }
 
