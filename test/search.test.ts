@@ -61,7 +61,7 @@ describe("站内搜索 over HTTP", () => {
     assert.ok(r.hits.length <= 10);
     assert.ok(refs(r).includes("pol-003"), refs(r).join(","));
     const hit = r.hits[0];
-    assert.ok(hit && hit.ref && hit.title && hit.url.startsWith("/") && hit.snippet);
+    assert.ok(hit?.ref && hit.title && hit.url.startsWith("/") && hit.snippet);
     assert.ok(["policy", "interpretation", "faq", "service", "news", "letter"].includes(hit.type));
     const three = await q("社保缴费基数", "&limit=3");
     assert.equal(three.hits.length, 3);

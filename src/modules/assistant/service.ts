@@ -119,7 +119,7 @@ export async function answerQuestion(
     .sort((a, b) => b.fit + 0.3 * b.focus - (a.fit + 0.3 * a.focus));
   const best = scored[0];
   let result: Omit<AssistantAnswer, "questionId" | "fit">;
-  let choices: { hit: SearchHit; faq: FaqRow }[] = [];
+  const choices = best && best.fit >= CONFIDENT ? ambiguousMatters(query, scored) : [];
   if (!best || best.fit < CONFIDENT) {
     const offTopic = OUT_OF_SCOPE.test(text) && (!best || best.fit < 0.3);
     result = {
@@ -130,7 +130,7 @@ export async function answerQuestion(
       options: [],
       related: offTopic ? [] : related,
     };
-  } else if ((choices = ambiguousMatters(query, scored)).length) {
+  } else if (choices.length) {
     result = {
       outcome: "clarify",
       answer: "您问的情况有几种，请问您想了解的是哪一种？",
