@@ -18,6 +18,9 @@ function AssistantNav({ current }: { current: "review" | "faqs" }) {
             知识库（常见问题）
           </a>
         </li>
+        <li>
+          <a href="/admin/search">站内搜索管理</a>
+        </li>
       </ul>
     </nav>
   );

@@ -27,7 +27,7 @@ export function SearchAdminPage(props: {
   const values = props.state?.values ?? {};
   const fields = props.state?.fields ?? {};
   return (
-    <AdminLayout frame={frame} title="站内搜索管理" section="search">
+    <AdminLayout frame={frame} title="站内搜索管理" section="assistant">
       <h1>站内搜索管理</h1>
       <ErrorSummary message={props.state?.error} fields={props.state?.fields} />
       <section aria-labelledby="analytics-title">
