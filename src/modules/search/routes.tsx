@@ -66,7 +66,7 @@ export async function registerSearchRoutes(app: FastifyInstance, ctx: AppContext
     let result = null;
     let queryId = null;
     if (filter.q.trim()) {
-      result = await search(ctx.db, { ...filter, siteId: scoped?.id });
+      result = await search(ctx.db, { ...filter, siteId: scoped?.id, facets: true });
       if (!query.page)
         queryId = await logQuery(
           ctx.db,

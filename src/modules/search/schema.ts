@@ -78,3 +78,4 @@ export interface SearchTables {
 }
 
 export type SynonymRow = Selectable<SearchSynonymsTable>;
+export type SearchRecordRow = Selectable<SearchRecordsTable>;

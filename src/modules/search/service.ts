@@ -5,7 +5,7 @@ import type { Db } from "../../core/db/database.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../../core/errors.ts";
 import { portalSite } from "../sites/service.ts";
 import { type AnalyzedQuery, analyzeQuery, clearSynonymCache, highlightWords, tsQueries } from "./query.ts";
-import { RECORD_TYPES, type RecordType, type SynonymKind } from "./schema.ts";
+import { RECORD_TYPES, type RecordType, type SearchRecordRow, type SynonymKind } from "./schema.ts";
 import { isNounLike, normalize, toPinyin } from "./segment.ts";
 
 export interface SearchFilter {
@@ -92,53 +92,79 @@ function filtered(db: Db, f: SearchFilter, matchAny: string, withTypes: boolean)
   return query;
 }
 
-/** The search itself: every concept may match, records matching all concepts and in titles rank first. */
-export async function search(db: Db, f: SearchFilter): Promise<SearchResult> {
+export const COUNT_CAP = 5000;
+
+const RECORD_FIELDS = [
+  "id",
+  "source",
+  "key",
+  "ref",
+  "type",
+  "title",
+  "body",
+  "url",
+  "department",
+  "published_at",
+  "validity",
+] as const;
+
+/**
+ * The search itself, in tiers so that only a few rows are ever ranked: records with every concept
+ * in the title first, then with every concept anywhere, then with some. Within a tier, text rank,
+ * with the primary sources (办事指南, 政策文件) before what is derived from them and current
+ * documents before lapsed ones. `total` counts matches up to COUNT_CAP.
+ */
+export async function search(db: Db, f: SearchFilter & { facets?: boolean }): Promise<SearchResult> {
   const query = await analyzeQuery(db, f.q, { exact: f.exact });
   if (!query.groups.length) return { query, total: 0, hits: [], byType: {}, marks: [] };
   const { any, all, inTitle } = tsQueries(query.groups);
-  // text match first: all concepts in the title, then all anywhere, then some; among equals the
-  // primary sources (办事指南, 政策文件) before what is derived from them, current before lapsed
   const score = sql<number>`ts_rank('{0.05, 0.2, 0.4, 1.0}', tsv, to_tsquery('simple', ${any}), 0)
-    * (case when tsv @@ to_tsquery('simple', ${inTitle}) then 4 when tsv @@ to_tsquery('simple', ${all}) then 2 else 1 end)
     * (case type when 'service' then 1.5 when 'policy' then 1.4 when 'interpretation' then 1.25 when 'faq' then 1 else 0.9 end)
     * (case when validity in ('失效', '废止') then 0.6 else 1 end)`;
-  const base = filtered(db, f, any, true);
-  const [rows, counts] = await Promise.all([
-    base
-      .select([
-        "id",
-        "source",
-        "key",
-        "ref",
-        "type",
-        "title",
-        "body",
-        "url",
-        "department",
-        "published_at",
-        "validity",
-      ])
-      .select(score.as("score"))
-      .select(sql<number>`count(*) over ()`.as("total"))
-      .orderBy(f.sort === "date" ? sql`published_at desc nulls last` : sql`score desc`)
-      .orderBy("id", "desc")
-      .limit(f.limit)
-      .offset(f.offset ?? 0)
-      .execute(),
-    filtered(db, f, any, false)
-      .select(["type", (eb) => eb.fn.countAll<number>().as("n")])
-      .groupBy("type")
-      .execute(),
+  const want = (f.offset ?? 0) + f.limit;
+  const tiers =
+    f.sort === "date"
+      ? [{ match: any, not: null }]
+      : [
+          { match: inTitle, not: null },
+          { match: all, not: inTitle },
+          { match: any, not: all },
+        ];
+  const rows: (Pick<SearchRecordRow, (typeof RECORD_FIELDS)[number]> & { score: number })[] = [];
+  for (const tier of tiers) {
+    if (rows.length >= want) break;
+    let q = filtered(db, f, tier.match, true);
+    if (tier.not) q = q.where(sql<boolean>`not (tsv @@ to_tsquery('simple', ${tier.not}))`);
+    rows.push(
+      ...(await q
+        .select(RECORD_FIELDS)
+        .select(score.as("score"))
+        .orderBy(f.sort === "date" ? sql`published_at desc nulls last` : sql`score desc`)
+        .orderBy("id", "desc")
+        .limit(want - rows.length)
+        .execute()),
+    );
+  }
+  const [count, counts] = await Promise.all([
+    db
+      .selectFrom(filtered(db, f, any, true).select(sql`1`.as("one")).limit(COUNT_CAP).as("m"))
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow(),
+    f.facets
+      ? filtered(db, f, any, false)
+          .select(["type", (eb) => eb.fn.countAll<number>().as("n")])
+          .groupBy("type")
+          .execute()
+      : Promise.resolve([]),
   ]);
   const marks = highlightWords(query.groups);
   const byType = Object.fromEntries(counts.map((c) => [c.type, Number(c.n)]));
   return {
     query,
-    total: Number(rows[0]?.total ?? 0),
+    total: Number(count.n),
     byType,
     marks,
-    hits: rows.map((r) => ({
+    hits: rows.slice(f.offset ?? 0).map((r) => ({
       id: r.id,
       source: r.source,
       key: r.key,

@@ -2,7 +2,7 @@ import { Pagination } from "../../../web/components.tsx";
 import { formatDate } from "../../../web/html.ts";
 import { PublicLayout, type SiteFrame } from "../../../web/layout.tsx";
 import { RECORD_TYPE_LABELS, RECORD_TYPES } from "../schema.ts";
-import { markParts, type SearchFilter, type SearchHit, type SearchResult } from "../service.ts";
+import { COUNT_CAP, markParts, type SearchFilter, type SearchHit, type SearchResult } from "../service.ts";
 
 function Marked({ text, marks }: { text: string; marks: string[] }) {
   return (
@@ -173,7 +173,9 @@ export function SearchPage(props: SearchPageProps) {
               <a href={link({ exact: "1" })}>仍然搜索“{result.query.original}”</a>
             </p>
           )}
-          <h2 id="search-results-title">找到 {result.total} 条结果</h2>
+          <h2 id="search-results-title">
+            找到 {result.total >= COUNT_CAP ? `${COUNT_CAP} 条以上` : `${result.total} 条`}结果
+          </h2>
           <nav class="search-types" aria-label="按类别查看">
             <ul>
               <li>
