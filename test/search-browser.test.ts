@@ -66,6 +66,17 @@ describe("search and assistant pages in a real browser", () => {
     assert.ok(await page.getByText("信息来源").isVisible());
   });
 
+  it("suggests completions as the visitor types when JavaScript is on", async () => {
+    const page = await (await newContext()).newPage();
+    await page.goto("/search");
+    await page.getByLabel("搜索内容").fill("公积");
+    await page.waitForFunction(() => document.querySelectorAll("#search-suggest option").length > 0);
+    const options = await page
+      .locator("#search-suggest option")
+      .evaluateAll((list) => list.map((o) => (o as HTMLOptionElement).value));
+    assert.ok(options.includes("公积金"), options.join(","));
+  });
+
   it("admin pages for search and the knowledge base have no violations", async () => {
     const admin = await staffWith(p.ctx, [{ role: "site_admin" }], "a11yadmin");
     const page = await (await newContext({ bypassCSP: true })).newPage();

@@ -9,7 +9,7 @@ export interface Island {
   code: string;
 }
 
-const ISLANDS = ["rich-text"] as const;
+const ISLANDS = ["rich-text", "search-suggest"] as const;
 export type IslandName = (typeof ISLANDS)[number];
 
 let built: Map<IslandName, Island> | undefined;

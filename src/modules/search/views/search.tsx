@@ -1,5 +1,6 @@
 import { Pagination } from "../../../web/components.tsx";
 import { formatDate } from "../../../web/html.ts";
+import { islandUrl } from "../../../web/islands.ts";
 import { PublicLayout, type SiteFrame } from "../../../web/layout.tsx";
 import { RECORD_TYPE_LABELS, RECORD_TYPES } from "../schema.ts";
 import { COUNT_CAP, markParts, type SearchFilter, type SearchHit, type SearchResult } from "../service.ts";
@@ -92,6 +93,7 @@ export function SearchPage(props: SearchPageProps) {
             maxLength={100}
             list="search-suggest"
             autocomplete="off"
+            data-suggest=""
           />
           <datalist id="search-suggest" />
         </div>
@@ -230,6 +232,7 @@ export function SearchPage(props: SearchPageProps) {
           <Pagination page={props.page} pages={pages} href={(n) => link({ page: String(n) })} />
         </section>
       )}
+      {islandUrl("search-suggest") && <script src={islandUrl("search-suggest")} defer />}
     </PublicLayout>
   );
 }
