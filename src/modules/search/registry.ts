@@ -41,21 +41,28 @@ export function searchSources(): SearchSource[] {
 
 const BODY_LIMIT = 4000;
 
-function vectorText(record: IndexedRecord) {
+/** A record with its words, segmented once for both the text vector and the lexicon. */
+interface Segmented {
+  record: IndexedRecord;
+  title: string[];
+  keywords: string[];
+  body: string[];
+}
+
+function segmentRecord(record: IndexedRecord): Segmented {
   return {
-    title: indexTokens(record.title).join(" "),
-    keywords: indexTokens(record.keywords ?? "").join(" "),
-    body: indexTokens(record.body.slice(0, BODY_LIMIT)).join(" "),
+    record,
+    title: indexTokens(record.title),
+    keywords: indexTokens(record.keywords ?? ""),
+    body: indexTokens(record.body.slice(0, BODY_LIMIT)),
   };
 }
 
-async function addTerms(db: Db, records: IndexedRecord[]): Promise<void> {
+async function addTerms(db: Db, records: Segmented[]): Promise<void> {
   const df = new Map<string, number>();
   for (const r of records) {
     const words = new Set(
-      indexTokens(`${r.title} ${r.keywords ?? ""} ${r.body.slice(0, BODY_LIMIT)}`).filter(
-        (w) => w.length > 1 && w.length <= 12,
-      ),
+      [...r.title, ...r.keywords, ...r.body].filter((w) => w.length > 1 && w.length <= 12),
     );
     for (const w of words) df.set(w, (df.get(w) ?? 0) + 1);
   }
@@ -69,30 +76,27 @@ async function addTerms(db: Db, records: IndexedRecord[]): Promise<void> {
   }
 }
 
-async function upsert(db: Db, source: string, records: IndexedRecord[]): Promise<void> {
+async function upsert(db: Db, source: string, records: Segmented[]): Promise<void> {
   for (let i = 0; i < records.length; i += 500) {
     const batch = records.slice(i, i + 500);
     await db
       .insertInto("search_records")
       .values(
-        batch.map((r) => {
-          const v = vectorText(r);
-          return {
-            source,
-            key: r.key,
-            ref: r.ref,
-            type: r.type,
-            title: r.title,
-            body: r.body.slice(0, BODY_LIMIT),
-            url: r.url,
-            site_ids: r.siteIds,
-            department: r.department,
-            published_at: r.publishedAt,
-            validity: r.validity,
-            tsv: sql`setweight(to_tsvector('simple', ${v.title}), 'A') || setweight(to_tsvector('simple', ${v.keywords}), 'B') || setweight(to_tsvector('simple', ${v.body}), 'D')`,
-            updated_at: new Date(),
-          };
-        }),
+        batch.map(({ record: r, title, keywords, body }) => ({
+          source,
+          key: r.key,
+          ref: r.ref,
+          type: r.type,
+          title: r.title,
+          body: r.body.slice(0, BODY_LIMIT),
+          url: r.url,
+          site_ids: r.siteIds,
+          department: r.department,
+          published_at: r.publishedAt,
+          validity: r.validity,
+          tsv: sql`setweight(to_tsvector('simple', ${title.join(" ")}), 'A') || setweight(to_tsvector('simple', ${keywords.join(" ")}), 'B') || setweight(to_tsvector('simple', ${body.join(" ")}), 'D')`,
+          updated_at: new Date(),
+        })),
       )
       .onConflict((oc) =>
         oc.columns(["source", "key"]).doUpdateSet((eb) => ({
@@ -132,14 +136,16 @@ export async function indexRecord(db: Db, sourceName: string, key: string): Prom
     .where("source", "=", sourceName)
     .where("key", "=", key)
     .executeTakeFirst();
-  await upsert(db, sourceName, [record]);
-  if (!existed) await addTerms(db, [record]);
+  const segmented = [segmentRecord(record)];
+  await upsert(db, sourceName, segmented);
+  if (!existed) await addTerms(db, segmented);
 }
 
 /** Adds records without asking their source (bulk loads: demo import, benchmark). */
 export async function indexRecords(db: Db, sourceName: string, records: IndexedRecord[]): Promise<void> {
-  await upsert(db, sourceName, records);
-  await addTerms(db, records);
+  const segmented = records.map(segmentRecord);
+  await upsert(db, sourceName, segmented);
+  await addTerms(db, segmented);
 }
 
 /** Rebuilds the whole index from every registered source. */

@@ -192,7 +192,16 @@ export function dictionaryTokens(text: string): string[] {
   return jieba.cut(normalize(text), false);
 }
 
+const pinyinCache = new Map<string, string>();
+
 /** Toneless pinyin without spaces: 公积金 → gongjijin. */
 export function toPinyin(text: string): string {
-  return pinyin(text, { toneType: "none", type: "array", nonZh: "consecutive" }).join("").toLowerCase();
+  const cached = pinyinCache.get(text);
+  if (cached !== undefined) return cached;
+  const value = pinyin(text, { toneType: "none", type: "array", nonZh: "consecutive" })
+    .join("")
+    .toLowerCase();
+  if (pinyinCache.size > 200_000) pinyinCache.clear();
+  pinyinCache.set(text, value);
+  return value;
 }
