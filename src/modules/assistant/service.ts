@@ -8,6 +8,7 @@ import { contentWords } from "../search/query.ts";
 import { conceptWeights, type SearchHit, search } from "../search/service.ts";
 import { indexRecord } from "../search/sources.ts";
 import { portalSite } from "../sites/service.ts";
+import { generateAnswer, generativeEnabled } from "./generate.ts";
 import type { FaqRow, QuestionOutcome } from "./schema.ts";
 
 export interface AssistantSource {
@@ -73,11 +74,11 @@ async function faqsByIds(db: Db, ids: number[]): Promise<Map<number, FaqRow>> {
 }
 
 /** The records an FAQ cites (services, policies, interpretations) that are public and indexed. */
-async function citedRecords(db: Db, refs: string[]): Promise<AssistantSource[]> {
+async function citedRecords(db: Db, refs: string[]): Promise<(AssistantSource & { excerpt: string })[]> {
   if (!refs.length) return [];
   const rows = await db
     .selectFrom("search_records")
-    .select(["ref", "title", "url"])
+    .select(["ref", "title", "url", sql<string>`left(body, 1200)`.as("excerpt")])
     .where("ref", "in", refs)
     .execute();
   return refs.flatMap((r) => rows.filter((row) => row.ref === r));
@@ -141,11 +142,17 @@ export async function answerQuestion(
     };
   } else {
     const cited = await citedRecords(db, best.faq.refs);
+    const generated = generativeEnabled()
+      ? await generateAnswer(text, [
+          { title: best.faq.question, text: best.faq.answer },
+          ...cited.slice(0, 2).map((c) => ({ title: c.title, text: c.excerpt })),
+        ])
+      : null;
     result = {
       outcome: "answered",
-      answer: best.faq.answer,
+      answer: generated ?? best.faq.answer,
       confident: true,
-      sources: [asSource(best.hit), ...cited],
+      sources: [asSource(best.hit), ...cited.map(({ ref, title, url }) => ({ ref, title, url }))],
       options: [],
       related: [],
     };
