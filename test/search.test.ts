@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createDocument, decide, submitForReview, withdraw } from "../src/modules/content/service.ts";
 import { loadActor } from "../src/modules/identity/service.ts";
+import { type IndexedRecord, indexRecord, registerSearchSource } from "../src/modules/search/registry.ts";
 import { compoundParts, indexTokens, queryTokens, toPinyin } from "../src/modules/search/segment.ts";
 import {
   columnId,
@@ -230,5 +231,39 @@ describe("站内搜索 over HTTP", () => {
     // an editor may not change the search settings
     const editor = await staffWith(p.ctx, [{ role: "editor", siteId: await siteId(p.ctx, "rsj") }], "ed2");
     assert.equal((await (await staffClient(p, editor.username)).get("/admin/search")).status, 403);
+  });
+
+  it("indexes another module's records after one registration, and shows 办事直达 for a named service", async () => {
+    let published = true;
+    const guide: IndexedRecord = {
+      key: "7",
+      ref: "svc-test",
+      type: "service",
+      title: "测试事项犬只登记",
+      body: "办理犬只登记需要携带身份证和犬只免疫证明。",
+      url: "/bsfw/item/7",
+      siteIds: [],
+      department: "市公安局",
+      publishedAt: new Date(),
+      validity: null,
+    };
+    registerSearchSource({
+      name: "test-services",
+      list: async () => (published ? [guide] : []),
+      load: async (_db, key) => (published && key === guide.key ? guide : undefined),
+    });
+    await indexRecord(p.ctx.db, "test-services", "7");
+    const api = await q("犬只登记");
+    assert.equal(api.hits[0]?.ref, "svc-test");
+    assert.equal(api.hits[0]?.type, "service");
+    const page = await p.client().get(`/search?q=${encodeURIComponent("犬只登记")}`);
+    assert.match(page.text, /<aside class="direct-service" aria-label="办事直达">/);
+    assert.match(page.text, /href="\/bsfw\/item\/7">测试事项犬只登记/);
+    // a query that does not name it gets no direct card
+    const other = await p.client().get(`/search?q=${encodeURIComponent("免疫证明")}`);
+    assert.doesNotMatch(other.text, /办事直达/);
+    published = false;
+    await indexRecord(p.ctx.db, "test-services", "7");
+    assert.equal((await q("犬只登记")).hits.filter((h) => h.ref === "svc-test").length, 0);
   });
 });

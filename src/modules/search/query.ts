@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Db } from "../../core/db/database.ts";
 import type { SynonymKind } from "./schema.ts";
 import {
@@ -159,9 +160,22 @@ async function fixHomophones(db: Db, text: string): Promise<string> {
   for (const piece of pieces.sort((a, b) => b.length - a.length)) {
     if (seen.has(piece) || !out.includes(piece)) continue;
     const match = sounds.find((s) => s.pinyin === candidates.get(piece) && s.term.length === piece.length);
-    if (match && match.term !== piece) out = out.split(piece).join(match.term);
+    if (!match || match.term === piece || (await occursAsPhrase(db, piece))) continue;
+    out = out.split(piece).join(match.term);
   }
   return out;
+}
+
+/** Whether some record has these characters in a row (犬只 in 犬只登记): then it is no typo. */
+async function occursAsPhrase(db: Db, piece: string): Promise<boolean> {
+  const phrase = [...piece].map((c) => lexeme(c, "")).join(" <-> ");
+  const row = await db
+    .selectFrom("search_records")
+    .select("id")
+    .where(sql<boolean>`tsv @@ to_tsquery('simple', ${phrase})`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 function singleCharacterRuns(text: string): string[] {

@@ -35,6 +35,8 @@ export interface SearchHit {
   publishedAt: Date | null;
   validity: string | null;
   score: number;
+  /** every concept of the query is in the title or keywords: the record is what was named */
+  named: boolean;
 }
 
 export interface SearchResult {
@@ -124,25 +126,28 @@ export async function search(db: Db, f: SearchFilter & { facets?: boolean }): Pr
   const want = (f.offset ?? 0) + f.limit;
   const tiers =
     f.sort === "date"
-      ? [{ match: any, not: null }]
+      ? [{ match: any, not: null, named: false }]
       : [
-          { match: inTitle, not: null },
-          { match: all, not: inTitle },
-          { match: any, not: all },
+          { match: inTitle, not: null, named: true },
+          { match: all, not: inTitle, named: false },
+          { match: any, not: all, named: false },
         ];
-  const rows: (Pick<SearchRecordRow, (typeof RECORD_FIELDS)[number]> & { score: number })[] = [];
+  const rows: (Pick<SearchRecordRow, (typeof RECORD_FIELDS)[number]> & { score: number; named: boolean })[] =
+    [];
   for (const tier of tiers) {
     if (rows.length >= want) break;
     let q = filtered(db, f, tier.match, true);
     if (tier.not) q = q.where(sql<boolean>`not (tsv @@ to_tsquery('simple', ${tier.not}))`);
     rows.push(
-      ...(await q
-        .select(RECORD_FIELDS)
-        .select(score.as("score"))
-        .orderBy(f.sort === "date" ? sql`published_at desc nulls last` : sql`score desc`)
-        .orderBy("id", "desc")
-        .limit(want - rows.length)
-        .execute()),
+      ...(
+        await q
+          .select(RECORD_FIELDS)
+          .select(score.as("score"))
+          .orderBy(f.sort === "date" ? sql`published_at desc nulls last` : sql`score desc`)
+          .orderBy("id", "desc")
+          .limit(want - rows.length)
+          .execute()
+      ).map((r) => ({ ...r, named: tier.named })),
     );
   }
   const [count, counts] = await Promise.all([
@@ -177,6 +182,7 @@ export async function search(db: Db, f: SearchFilter & { facets?: boolean }): Pr
       publishedAt: r.published_at,
       validity: r.validity,
       score: Number(r.score),
+      named: r.named,
     })),
   };
 }

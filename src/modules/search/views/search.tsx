@@ -74,7 +74,8 @@ export function SearchPage(props: SearchPageProps) {
   const hitHref = (hit: SearchHit, i: number) =>
     props.queryId ? `/search/go/${props.queryId}/${hit.id}?pos=${(f.offset ?? 0) + i + 1}` : hit.url;
   const pages = result ? Math.max(1, Math.ceil(result.total / f.limit)) : 1;
-  const direct = result?.hits.find((h) => h.type === "service" && props.page === 1);
+  // 办事直达: the query names a service (all its words in the service's title)
+  const direct = props.page === 1 ? result?.hits.find((h) => h.type === "service" && h.named) : undefined;
   return (
     <PublicLayout
       frame={frame}
