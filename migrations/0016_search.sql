@@ -16,10 +16,14 @@ create table search_records (
   published_at timestamptz,
   validity text,
   tsv tsvector not null,
+  -- title and keywords alone: small, so the first tier (every concept in the title) is found and
+  -- ranked from the index without reading the body's vector
+  title_tsv tsvector not null,
   updated_at timestamptz not null default now(),
   unique (source, key)
 );
 create index search_records_tsv on search_records using gin (tsv);
+create index search_records_title_tsv on search_records using gin (title_tsv);
 create index search_records_sites on search_records using gin (site_ids);
 create index search_records_published on search_records (published_at);
 create index search_records_ref on search_records (ref);

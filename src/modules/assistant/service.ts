@@ -100,7 +100,7 @@ export async function answerQuestion(
 ): Promise<AssistantAnswer> {
   const text = question.trim().slice(0, 200);
   const [faqResult, general] = await Promise.all([
-    search(db, { q: text, types: ["faq"], limit: 10 }),
+    search(db, { q: text, types: ["faq"], limit: 20 }),
     search(db, { q: text, limit: 5 }),
   ]);
   const related = general.hits.map(asSource);

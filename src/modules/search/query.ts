@@ -250,15 +250,12 @@ function groupQuery(group: TermGroup, weights = ""): string {
   return `(${group.alternatives.map(alt).join(" | ")})`;
 }
 
-/** tsquery texts: any concept; every concept naming the matter; all of those in the title. */
-export function tsQueries(groups: TermGroup[]): { any: string; all: string; inTitle: string } {
+/** tsquery texts: any concept, and every concept naming the matter. */
+export function tsQueries(groups: TermGroup[]): { any: string; all: string } {
   const subjects = groups.filter((g) => !g.aspect);
-  const named = subjects.length ? subjects : groups;
   return {
     any: groups.map((g) => groupQuery(g)).join(" | "),
-    all: named.map((g) => groupQuery(g)).join(" & "),
-    // every concept in the title or keywords (weights A and B)
-    inTitle: named.map((g) => groupQuery(g, ":AB")).join(" & "),
+    all: (subjects.length ? subjects : groups).map((g) => groupQuery(g)).join(" & "),
   };
 }
 

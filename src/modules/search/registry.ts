@@ -95,6 +95,7 @@ async function upsert(db: Db, source: string, records: Segmented[]): Promise<voi
           published_at: r.publishedAt,
           validity: r.validity,
           tsv: sql`setweight(to_tsvector('simple', ${title.join(" ")}), 'A') || setweight(to_tsvector('simple', ${keywords.join(" ")}), 'B') || setweight(to_tsvector('simple', ${body.join(" ")}), 'D')`,
+          title_tsv: sql`setweight(to_tsvector('simple', ${title.join(" ")}), 'A') || setweight(to_tsvector('simple', ${keywords.join(" ")}), 'B')`,
           updated_at: new Date(),
         })),
       )
@@ -110,6 +111,7 @@ async function upsert(db: Db, source: string, records: Segmented[]): Promise<voi
           published_at: eb.ref("excluded.published_at"),
           validity: eb.ref("excluded.validity"),
           tsv: eb.ref("excluded.tsv"),
+          title_tsv: eb.ref("excluded.title_tsv"),
           updated_at: eb.ref("excluded.updated_at"),
         })),
       )

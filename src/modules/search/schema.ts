@@ -26,6 +26,7 @@ export interface SearchRecordsTable {
   published_at: Date | null;
   validity: string | null;
   tsv: unknown;
+  title_tsv: unknown;
   updated_at: Generated<Date>;
 }
 

@@ -77,8 +77,16 @@ export function parseSearchQuery(query: Record<string, unknown>, defaultLimit: n
   };
 }
 
-function filtered(db: Db, f: SearchFilter, matchAny: string, withTypes: boolean) {
-  let query = db.selectFrom("search_records").where(sql<boolean>`tsv @@ to_tsquery('simple', ${matchAny})`);
+function filtered(
+  db: Db,
+  f: SearchFilter,
+  match: string,
+  withTypes: boolean,
+  column: "tsv" | "title_tsv" = "tsv",
+) {
+  let query = db
+    .selectFrom("search_records")
+    .where(sql<boolean>`${sql.ref(column)} @@ to_tsquery('simple', ${match})`);
   if (f.siteId !== undefined) query = query.where(sql<boolean>`site_ids @> array[${f.siteId}]::int[]`);
   if (withTypes && f.types?.length) query = query.where("type", "in", f.types);
   if (f.from) query = query.where("published_at", ">=", new Date(`${f.from}T00:00:00+08:00`));
@@ -94,7 +102,7 @@ function filtered(db: Db, f: SearchFilter, matchAny: string, withTypes: boolean)
   return query;
 }
 
-export const COUNT_CAP = 5000;
+export const COUNT_CAP = 1000;
 
 const RECORD_FIELDS = [
   "id",
@@ -119,35 +127,42 @@ const RECORD_FIELDS = [
 export async function search(db: Db, f: SearchFilter & { facets?: boolean }): Promise<SearchResult> {
   const query = await analyzeQuery(db, f.q, { exact: f.exact });
   if (!query.groups.length) return { query, total: 0, hits: [], byType: {}, marks: [] };
-  const { any, all, inTitle } = tsQueries(query.groups);
-  const score = sql<number>`ts_rank('{0.05, 0.2, 0.4, 1.0}', tsv, to_tsquery('simple', ${any}), 0)
-    * (case type when 'service' then 1.5 when 'policy' then 1.4 when 'interpretation' then 1.25 when 'faq' then 1 else 0.9 end)
+  const { any, all } = tsQueries(query.groups);
+  const prior = sql<number>`(case type when 'service' then 1.5 when 'policy' then 1.4 when 'interpretation' then 1.25 when 'faq' then 1 else 0.9 end)
     * (case when validity in ('失效', '废止') then 0.6 else 1 end)`;
+  const rank = (column: "tsv" | "title_tsv") =>
+    sql<number>`ts_rank('{0.05, 0.2, 0.4, 1.0}', ${sql.ref(column)}, to_tsquery('simple', ${any}), 0) * ${prior}`;
   const want = (f.offset ?? 0) + f.limit;
-  const tiers =
+  type Tier = {
+    column: "tsv" | "title_tsv";
+    match: string;
+    not?: { column: "tsv" | "title_tsv"; match: string };
+  };
+  const tiers: Tier[] =
     f.sort === "date"
-      ? [{ match: any, not: null, named: false }]
+      ? [{ column: "tsv", match: any }]
       : [
-          { match: inTitle, not: null, named: true },
-          { match: all, not: inTitle, named: false },
-          { match: any, not: all, named: false },
+          { column: "title_tsv", match: all },
+          { column: "tsv", match: all, not: { column: "title_tsv", match: all } },
+          { column: "tsv", match: any, not: { column: "tsv", match: all } },
         ];
   const rows: (Pick<SearchRecordRow, (typeof RECORD_FIELDS)[number]> & { score: number; named: boolean })[] =
     [];
-  for (const tier of tiers) {
+  for (const [i, tier] of tiers.entries()) {
     if (rows.length >= want) break;
-    let q = filtered(db, f, tier.match, true);
-    if (tier.not) q = q.where(sql<boolean>`not (tsv @@ to_tsquery('simple', ${tier.not}))`);
+    let q = filtered(db, f, tier.match, true, tier.column);
+    if (tier.not)
+      q = q.where(sql<boolean>`not (${sql.ref(tier.not.column)} @@ to_tsquery('simple', ${tier.not.match}))`);
     rows.push(
       ...(
         await q
           .select(RECORD_FIELDS)
-          .select(score.as("score"))
+          .select(rank(tier.column).as("score"))
           .orderBy(f.sort === "date" ? sql`published_at desc nulls last` : sql`score desc`)
           .orderBy("id", "desc")
           .limit(want - rows.length)
           .execute()
-      ).map((r) => ({ ...r, named: tier.named })),
+      ).map((r) => ({ ...r, named: f.sort !== "date" && i === 0 })),
     );
   }
   const [count, counts] = await Promise.all([
