@@ -102,7 +102,7 @@ function filtered(
   return query;
 }
 
-export const COUNT_CAP = 1000;
+export const COUNT_CAP = 500;
 
 const RECORD_FIELDS = [
   "id",
@@ -120,9 +120,10 @@ const RECORD_FIELDS = [
 
 /**
  * The search itself, in tiers so that only a few rows are ever ranked: records with every concept
- * in the title first, then with every concept anywhere, then with some. Within a tier, text rank,
- * with the primary sources (办事指南, 政策文件) before what is derived from them and current
- * documents before lapsed ones. `total` counts matches up to COUNT_CAP.
+ * in the title, then with every concept anywhere, then with some concept in the title, then with
+ * some anywhere. Within a tier, text rank, with the primary sources (办事指南, 政策文件) before what
+ * is derived from them and current documents before lapsed ones. `total` counts matches up to
+ * COUNT_CAP.
  */
 export async function search(db: Db, f: SearchFilter & { facets?: boolean }): Promise<SearchResult> {
   const query = await analyzeQuery(db, f.q, { exact: f.exact });
@@ -133,26 +134,31 @@ export async function search(db: Db, f: SearchFilter & { facets?: boolean }): Pr
   const rank = (column: "tsv" | "title_tsv") =>
     sql<number>`ts_rank('{0.05, 0.2, 0.4, 1.0}', ${sql.ref(column)}, to_tsquery('simple', ${any}), 0) * ${prior}`;
   const want = (f.offset ?? 0) + f.limit;
-  type Tier = {
-    column: "tsv" | "title_tsv";
-    match: string;
-    not?: { column: "tsv" | "title_tsv"; match: string };
-  };
+  type Match = { column: "tsv" | "title_tsv"; match: string };
+  type Tier = Match & { not?: Match[] };
   const tiers: Tier[] =
     f.sort === "date"
       ? [{ column: "tsv", match: any }]
       : [
           { column: "title_tsv", match: all },
-          { column: "tsv", match: all, not: { column: "title_tsv", match: all } },
-          { column: "tsv", match: any, not: { column: "tsv", match: all } },
+          { column: "tsv", match: all, not: [{ column: "title_tsv", match: all }] },
+          { column: "title_tsv", match: any, not: [{ column: "tsv", match: all }] },
+          {
+            column: "tsv",
+            match: any,
+            not: [
+              { column: "tsv", match: all },
+              { column: "title_tsv", match: any },
+            ],
+          },
         ];
   const rows: (Pick<SearchRecordRow, (typeof RECORD_FIELDS)[number]> & { score: number; named: boolean })[] =
     [];
   for (const [i, tier] of tiers.entries()) {
     if (rows.length >= want) break;
     let q = filtered(db, f, tier.match, true, tier.column);
-    if (tier.not)
-      q = q.where(sql<boolean>`not (${sql.ref(tier.not.column)} @@ to_tsquery('simple', ${tier.not.match}))`);
+    for (const not of tier.not ?? [])
+      q = q.where(sql<boolean>`not (${sql.ref(not.column)} @@ to_tsquery('simple', ${not.match}))`);
     rows.push(
       ...(
         await q
