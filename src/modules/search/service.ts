@@ -152,6 +152,21 @@ export async function search(db: Db, f: SearchFilter & { facets?: boolean }): Pr
             ],
           },
         ];
+  // the count and facets run alongside the ranked tiers, on their own connections
+  const counting = Promise.all([
+    db
+      .selectFrom(filtered(db, f, any, true).select(sql`1`.as("one")).limit(COUNT_CAP).as("m"))
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow(),
+    f.facets
+      ? filtered(db, f, any, false)
+          .select(["type", (eb) => eb.fn.countAll<number>().as("n")])
+          .groupBy("type")
+          .execute()
+      : Promise.resolve([]),
+  ]);
+  // if ranking fails first, its error is the one reported; this one must not go unhandled
+  counting.catch(() => undefined);
   const rows: (Pick<SearchRecordRow, (typeof RECORD_FIELDS)[number]> & { score: number; named: boolean })[] =
     [];
   for (const [i, tier] of tiers.entries()) {
@@ -171,18 +186,7 @@ export async function search(db: Db, f: SearchFilter & { facets?: boolean }): Pr
       ).map((r) => ({ ...r, named: f.sort !== "date" && i === 0 })),
     );
   }
-  const [count, counts] = await Promise.all([
-    db
-      .selectFrom(filtered(db, f, any, true).select(sql`1`.as("one")).limit(COUNT_CAP).as("m"))
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .executeTakeFirstOrThrow(),
-    f.facets
-      ? filtered(db, f, any, false)
-          .select(["type", (eb) => eb.fn.countAll<number>().as("n")])
-          .groupBy("type")
-          .execute()
-      : Promise.resolve([]),
-  ]);
+  const [count, counts] = await counting;
   const marks = highlightWords(query.groups);
   const byType = Object.fromEntries(counts.map((c) => [c.type, Number(c.n)]));
   return {
