@@ -10,6 +10,7 @@ import type { SiteSettings } from "../modules/sites/schema.ts";
 import { getAppState, setAppState } from "../modules/sites/service.ts";
 import { importBudgetDemo } from "./budget.ts";
 import { demoAnnualReportBody, disclosureGuideHtml, disclosureRulesHtml } from "./disclosure-pages.ts";
+import { importFaqsAndIndex } from "./faqs.ts";
 import { importInteractionDemo } from "./interaction.ts";
 import { importServicesDemo } from "./services.ts";
 
@@ -253,6 +254,7 @@ export async function importDemo(ctx: AppContext, progress: Progress = () => {})
     await importAnnualReports({ ...ctx, db: trx }, 2025);
     progress("2025年政府信息公开工作年度报告");
   });
+  await importFaqsAndIndex(ctx, progress);
   await setAppState(ctx, "demo_imported", { at: new Date().toISOString() });
 }
 

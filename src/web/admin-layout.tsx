@@ -53,6 +53,7 @@ export function AdminLayout(props: {
       "公开年报",
       hasScope(siteScope) || editScope.all || editScope.siteIds.length > 0,
     ],
+    ["assistant", "/admin/assistant", "搜索与问答", hasScope(scopeFor(actor, "faq.manage"))],
     ["sites", "/admin/sites", "站点与栏目", hasScope(siteScope)],
     [
       "users",

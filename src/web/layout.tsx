@@ -99,6 +99,20 @@ export function PublicLayout(props: {
               <span class="emblem" aria-hidden="true" />
               {site.name}
             </a>
+            <form class="masthead-search" method="get" action={`${base}/search`}>
+              <label for="masthead-q" class="visually-hidden">
+                站内搜索
+              </label>
+              <input
+                id="masthead-q"
+                name="q"
+                type="search"
+                maxLength={100}
+                placeholder="搜索政策、办事、问答"
+              />
+              <button type="submit">搜索</button>
+              <a href={`${base}/assistant`}>智能问答</a>
+            </form>
             <ul class="utility">
               <li>
                 <a

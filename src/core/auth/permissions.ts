@@ -17,7 +17,9 @@ export type Action =
   | "document.publish" // withdraw, restore to published
   | "case.handle" // register and answer citizens' cases (依申请公开 …)
   | "case.approve" // approve what the law reserves for the head of the office (延期答复 …)
-  | "service.manage"; // maintain the 办事指南 of a department's service items and bundles
+  | "service.manage" // maintain the 办事指南 of a department's service items and bundles
+  | "search.manage" // 站内搜索: synonyms, hot words, search analytics
+  | "faq.manage"; // 智能问答: the knowledge base and the review of unanswered questions
 
 export interface GrantScope {
   role: Role;
@@ -58,6 +60,8 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     "case.handle",
     "case.approve",
     "service.manage",
+    "search.manage",
+    "faq.manage",
   ],
   editor: ["document.edit"],
   reviewer: ["document.review", "document.publish"],

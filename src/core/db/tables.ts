@@ -1,13 +1,15 @@
 import type { Generated } from "kysely";
+import type { AssistantTables } from "../../modules/assistant/schema.ts";
 import type { ContentTables } from "../../modules/content/schema.ts";
 import type { RequestTables } from "../../modules/disclosure/request-schema.ts";
 import type { BudgetTables, CatalogueTables } from "../../modules/disclosure/schema.ts";
 import type { IdentityTables } from "../../modules/identity/schema.ts";
 import type { InteractionTables } from "../../modules/interaction/schema.ts";
+import type { SearchTables } from "../../modules/search/schema.ts";
 import type { ServiceTables } from "../../modules/services/schema.ts";
 import type { SitesTables } from "../../modules/sites/schema.ts";
-import type { InboxTables } from "../inbox.ts";
 import type { AuditTables } from "../audit.ts";
+import type { InboxTables } from "../inbox.ts";
 
 export interface WorkflowEventsTable {
   id: Generated<number>;
@@ -49,3 +51,5 @@ export interface Database extends ServiceTables, InboxTables {}
 export interface Database extends InteractionTables {}
 /** 安全审计 (core/audit.ts), merged into Database. */
 export interface Database extends AuditTables {}
+/** 站内搜索 (search module) and 智能问答 (assistant module), merged into Database. */
+export interface Database extends SearchTables, AssistantTables {}

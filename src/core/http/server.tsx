@@ -11,6 +11,7 @@ import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { sql } from "kysely";
+import { registerAssistantRoutes } from "../../modules/assistant/routes.tsx";
 import { registerContentRoutes } from "../../modules/content/routes.tsx";
 import { registerBudgetRoutes } from "../../modules/disclosure/budget-routes.tsx";
 import { registerLibraryRoutes } from "../../modules/disclosure/library-routes.tsx";
@@ -20,6 +21,7 @@ import { registerInboxRoutes } from "../../modules/identity/inbox-routes.tsx";
 import { registerIdentityRoutes, SESSION_COOKIE } from "../../modules/identity/routes.tsx";
 import { actorForSession } from "../../modules/identity/service.ts";
 import { registerInteractionRoutes } from "../../modules/interaction/routes.tsx";
+import { registerSearchRoutes } from "../../modules/search/routes.tsx";
 import { registerServiceRoutes } from "../../modules/services/routes.tsx";
 import { registerSiteAdminRoutes } from "../../modules/sites/admin-routes.tsx";
 import { registerCalendarRoutes } from "../../modules/sites/calendar-routes.tsx";
@@ -241,6 +243,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await registerServiceRoutes(app, ctx);
   await registerInteractionRoutes(app, ctx);
   await registerAuditRoutes(app, ctx);
+  await registerSearchRoutes(app, ctx);
+  await registerAssistantRoutes(app, ctx);
   await registerSiteRoutes(app, ctx);
   return app;
 }

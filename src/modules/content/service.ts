@@ -7,6 +7,7 @@ import { ForbiddenError, NotFoundError, Problems, UserError } from "../../core/e
 import { plainText, sanitizeRichText } from "../../core/sanitize.ts";
 import { eventHistory, recordEvent } from "../../core/workflow.ts";
 import { assignIndexNo, checkDisclosable, checkPublishable, documentKey } from "../disclosure/catalogue.ts";
+import { indexRecord } from "../search/sources.ts";
 import { columnPath, getColumn } from "../sites/service.ts";
 import { cleanMetadata, linkFields } from "./metadata.ts";
 import { type ReviewContext, reviewMachine } from "./review.ts";
@@ -460,6 +461,7 @@ async function goLive(trx: Trx, documentId: number, versionId: number, at: Date)
   // 索引号: given when a catalogue item is first published (or first published since numbering
   // began), numbered by the year it first went public; kept for good afterwards
   await assignIndexNo(trx, documentId, doc.first_published_at ?? at);
+  await indexRecord(trx, "content", String(documentId));
 }
 
 /** Puts every approved version whose scheduled time has come live. Safe to run from any process. */
@@ -548,6 +550,7 @@ export async function withdraw(
       })
       .where("id", "=", documentId)
       .execute();
+    await indexRecord(trx, "content", String(documentId));
     await recordEvent(
       trx,
       { subject: "document" },
@@ -601,6 +604,7 @@ export async function placeDocument(
     .values({ document_id: documentId, column_id: columnId, is_primary: false, placed_by: actor.id })
     .onConflict((oc) => oc.doNothing())
     .execute();
+  await indexRecord(ctx.db, "content", String(documentId));
 }
 
 export async function removePlacement(
@@ -626,6 +630,7 @@ export async function removePlacement(
     .where("document_id", "=", documentId)
     .where("column_id", "=", columnId)
     .execute();
+  await indexRecord(ctx.db, "content", String(documentId));
 }
 
 /* ------------------------------------------------------------------ reading (admin) */

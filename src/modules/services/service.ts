@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { type Actor, can, scopeFor } from "../../core/auth/permissions.ts";
 import type { AppContext } from "../../core/context.ts";
 import { ForbiddenError, NotFoundError, Problems, UserError } from "../../core/errors.ts";
+import { indexRecord } from "../search/sources.ts";
 import {
   AUDIENCES,
   type Audience,
@@ -500,6 +501,7 @@ export async function saveItem(
         .insertInto("service_item_versions")
         .values({ item_id: row.id, version: row.version, data: asJson(saved), saved_by: actor.id })
         .execute();
+      await indexRecord(trx, "services", String(row.id));
       return row.id;
     });
   } catch (error) {
@@ -538,7 +540,10 @@ export async function deleteItem(ctx: AppContext, actor: Actor, id: number): Pro
     .executeTakeFirst();
   if (used || bundled)
     throw new UserError("该事项已有办件或属于“一件事”，不能删除；如需下线，请取消“对外公布”");
-  await ctx.db.deleteFrom("service_items").where("id", "=", id).execute();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("service_items").where("id", "=", id).execute();
+    await indexRecord(trx, "services", String(id));
+  });
 }
 
 /** Department sites the actor may maintain items for (the implementing department's site). */
