@@ -26,7 +26,7 @@ const TARGETS: Record<(typeof CATEGORIES)[number], number> = {
 };
 
 /** The pages issue 7 names: home, a list, a policy, a service guide and the letter form (when present). */
-const PAGES = ["/", "/col/zcwj/", "/ref/pol-001", "/ref/svc-001", "/col/szxx/"];
+const PAGES = ["/", "/col/zcwj/", "/ref/pol-001", "/ref/svc-001", "/xj/write/"];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
