@@ -65,3 +65,38 @@ export const CLOCK_STATE_LABELS: Record<ClockState, string> = {
   overdue: "已超期",
   paused: "计时暂停",
 };
+
+/** How a case row stores its clock (the same columns in every module that runs one). */
+export interface ClockColumns {
+  clock_started_on: string | null;
+  clock_limit_days: number | null;
+  clock_extension_days: number;
+  clock_paused_on: string | null;
+  clock_paused_days: number;
+}
+
+export function clockFromColumns(row: ClockColumns): Clock | null {
+  if (!row.clock_started_on || row.clock_limit_days === null) return null;
+  return {
+    startedOn: row.clock_started_on,
+    limitDays: row.clock_limit_days,
+    extensionDays: row.clock_extension_days,
+    pausedOn: row.clock_paused_on,
+    pausedDays: row.clock_paused_days,
+  };
+}
+
+/** The columns to store for a clock, with its due day (none while paused: it is not running). */
+export function clockToColumns(
+  clock: Clock,
+  calendar: WorkingCalendar,
+): ClockColumns & { due_on: string | null } {
+  return {
+    clock_started_on: clock.startedOn,
+    clock_limit_days: clock.limitDays,
+    clock_extension_days: clock.extensionDays,
+    clock_paused_on: clock.pausedOn,
+    clock_paused_days: clock.pausedDays,
+    due_on: clock.pausedOn ? null : dueOn(clock, calendar),
+  };
+}

@@ -180,3 +180,22 @@ export function Field(props: FieldProps) {
 export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
 }
+
+/** The box a citizen sees once a submission is stored: what was received and the codes to follow it. */
+export function Confirmation(props: {
+  heading: string;
+  codes: [label: string, value: string][];
+  lead?: string;
+}) {
+  return (
+    <div class="confirmation" role="status">
+      <h1>{props.heading}</h1>
+      {props.lead && <p>{props.lead}</p>}
+      {props.codes.map(([label, value]) => (
+        <p key={label}>
+          {label}：<strong class="code">{value}</strong>
+        </p>
+      ))}
+    </div>
+  );
+}

@@ -5,8 +5,9 @@ import type { AppContext } from "../../core/context.ts";
 import { maskPhone } from "../../core/crypto.ts";
 import type { Database } from "../../core/db/tables.ts";
 import {
-  type Clock,
+  clockFromColumns,
   clockState,
+  clockToColumns,
   dueOn,
   extendClock,
   pauseClock,
@@ -301,28 +302,6 @@ export async function findForApplicant(ctx: AppContext, trackingNo: string, quer
 
 /* ------------------------------------------------------------------ handling */
 
-function clockOf(r: InfoRequest): Clock | null {
-  if (!r.clock_started_on || r.clock_limit_days === null) return null;
-  return {
-    startedOn: r.clock_started_on,
-    limitDays: r.clock_limit_days,
-    extensionDays: r.clock_extension_days,
-    pausedOn: r.clock_paused_on,
-    pausedDays: r.clock_paused_days,
-  };
-}
-
-function clockColumns(clock: Clock, calendar: WorkingCalendar) {
-  return {
-    clock_started_on: clock.startedOn,
-    clock_limit_days: clock.limitDays,
-    clock_extension_days: clock.extensionDays,
-    clock_paused_on: clock.pausedOn,
-    clock_paused_days: clock.pausedDays,
-    due_on: dueOn(clock, calendar),
-  };
-}
-
 export interface ActionInput {
   comment?: string;
   /** request_correction: what to supply, and within how many working days */
@@ -459,11 +438,11 @@ async function stepChanges(
   calendar: WorkingCalendar,
   actorId: number,
 ): Promise<Partial<InfoRequest>> {
-  const clock = clockOf(r);
+  const clock = clockFromColumns(r);
   switch (action) {
     case "register":
       // Art 31: an online request counts as received on the day both sides confirm it
-      return { received_on: today, ...clockColumns(startClock(today, ANSWER_DAYS), calendar) };
+      return { received_on: today, ...clockToColumns(startClock(today, ANSWER_DAYS), calendar) };
     case "request_correction": {
       const items = (input.items ?? "").trim();
       const days = input.days ?? 10;
@@ -478,18 +457,22 @@ async function stepChanges(
     }
     case "correction_received":
       // Art 30: the answer period runs again from the day the correction arrives
-      return { correction_due_on: null, ...clockColumns(startClock(today, ANSWER_DAYS), calendar) };
+      return { correction_due_on: null, ...clockToColumns(startClock(today, ANSWER_DAYS), calendar) };
     case "correction_lapsed":
       return { outcome: "other_no_correction", closed_at: new Date(), due_on: null };
     case "consult_third_party": {
       if (!clock) throw new UserError("该申请尚未开始计时");
       const due = calendar.addWorkingDays(today, THIRD_PARTY_DAYS);
       await issueNotice(trx, r, today, actorId, "consultation", (c) => consultationNotice(c, due));
-      return { consultation_due_on: due, ...clockColumns(pauseClock(clock, today), calendar), due_on: null };
+      return {
+        consultation_due_on: due,
+        ...clockToColumns(pauseClock(clock, today), calendar),
+        due_on: null,
+      };
     }
     case "consultation_done":
       if (!clock) throw new UserError("该申请尚未开始计时");
-      return { consultation_due_on: null, ...clockColumns(resumeClock(clock, today, calendar), calendar) };
+      return { consultation_due_on: null, ...clockToColumns(resumeClock(clock, today, calendar), calendar) };
     case "extend": {
       if (!clock) throw new UserError("该申请尚未开始计时");
       const days = input.days ?? MAX_EXTENSION_DAYS;
@@ -502,7 +485,7 @@ async function stepChanges(
       const extended = extendClock(clock, days);
       const due = dueOn(extended, calendar);
       await issueNotice(trx, r, today, actorId, "extension", (c) => extensionNotice(c, days, due, reason));
-      return clockColumns(extended, calendar);
+      return clockToColumns(extended, calendar);
     }
     case "issue_fee_notice": {
       if (!clock) throw new UserError("该申请尚未开始计时");
@@ -517,13 +500,13 @@ async function stepChanges(
         fee_method: method,
         fee_amount: amount.toFixed(2),
         fee_due_on: due,
-        ...clockColumns(pauseClock(clock, today), calendar),
+        ...clockToColumns(pauseClock(clock, today), calendar),
         due_on: null,
       };
     }
     case "fee_paid":
       if (!clock) throw new UserError("该申请尚未开始计时");
-      return { fee_due_on: null, ...clockColumns(resumeClock(clock, today, calendar), calendar) };
+      return { fee_due_on: null, ...clockToColumns(resumeClock(clock, today, calendar), calendar) };
     case "fee_lapsed":
       return { outcome: "other_no_fee", closed_at: new Date(), due_on: null };
     case "answer": {
@@ -613,7 +596,7 @@ export async function requestDetail(ctx: AppContext, id: number) {
       .execute(),
     loadCalendar(ctx.db),
   ]);
-  const clock = clockOf(request);
+  const clock = clockFromColumns(request);
   const today = chinaDay();
   return {
     request,

@@ -1,13 +1,14 @@
 import { randomInt, timingSafeEqual } from "node:crypto";
 import type { Transaction } from "kysely";
 import { type Actor, can, scopeFor } from "../../core/auth/permissions.ts";
-import { chinaDay, loadCalendar, type WorkingCalendar } from "../../core/calendar.ts";
+import { chinaDay, loadCalendar } from "../../core/calendar.ts";
 import type { AppContext } from "../../core/context.ts";
 import { maskPhone } from "../../core/crypto.ts";
 import type { Database } from "../../core/db/tables.ts";
 import {
-  type Clock,
+  clockFromColumns,
   clockState,
+  clockToColumns,
   daysLeft,
   dueOn,
   pauseClock,
@@ -361,28 +362,6 @@ export async function submitApplication(ctx: AppContext, citizen: Actor, s: Subm
 
 /* ------------------------------------------------------------------ handling */
 
-function clockOf(a: ServiceApplication): Clock | null {
-  if (!a.clock_started_on || a.clock_limit_days === null) return null;
-  return {
-    startedOn: a.clock_started_on,
-    limitDays: a.clock_limit_days,
-    extensionDays: a.clock_extension_days,
-    pausedOn: a.clock_paused_on,
-    pausedDays: a.clock_paused_days,
-  };
-}
-
-function clockColumns(clock: Clock, calendar: WorkingCalendar) {
-  return {
-    clock_started_on: clock.startedOn,
-    clock_limit_days: clock.limitDays,
-    clock_extension_days: clock.extensionDays,
-    clock_paused_on: clock.pausedOn,
-    clock_paused_days: clock.pausedDays,
-    due_on: clock.pausedOn ? null : dueOn(clock, calendar),
-  };
-}
-
 export interface ActInput {
   comment?: string;
   /** refuse, deny: the reason told to the applicant */
@@ -452,14 +431,14 @@ export async function act(
       .forUpdate()
       .executeTakeFirstOrThrow();
     const to = applicationMachine.next(action, a.state, { actor, application: a });
-    const clock = clockOf(a);
+    const clock = clockFromColumns(a);
     const changes: Partial<ServiceApplication> = {};
     let message: { title: string; body: string } | null = null;
     switch (action) {
       case "accept":
         Object.assign(changes, {
           accepted_on: today,
-          ...clockColumns(startClock(today, item.promised_days), calendar),
+          ...clockToColumns(startClock(today, item.promised_days), calendar),
         });
         message = {
           title: `您的“${item.name}”申请已受理`,
@@ -473,7 +452,7 @@ export async function act(
       case "request_correction":
         Object.assign(changes, {
           correction_items: (input.items ?? "").trim(),
-          ...(clock ? clockColumns(pauseClock(clock, today), calendar) : {}),
+          ...(clock ? clockToColumns(pauseClock(clock, today), calendar) : {}),
         });
         message = {
           title: `您的“${item.name}”申请需要补正`,
@@ -482,7 +461,7 @@ export async function act(
         break;
       case "resubmit":
         await insertMaterials(trx, a.id, files, "material");
-        Object.assign(changes, clock ? clockColumns(resumeClock(clock, today, calendar), calendar) : {});
+        Object.assign(changes, clock ? clockToColumns(resumeClock(clock, today, calendar), calendar) : {});
         break;
       case "approve":
         Object.assign(changes, { outcome: "approved", outcome_reason: reason });
@@ -613,7 +592,7 @@ export async function remindApplications(ctx: AppContext, today = chinaDay()) {
   let warned = 0;
   let escalated = 0;
   for (const a of open) {
-    const clock = clockOf(a);
+    const clock = clockFromColumns(a);
     if (!clock || clock.pausedOn) continue;
     const left = daysLeft(clock, calendar, today);
     if (left < 0 && !a.escalated_at) {
@@ -707,7 +686,7 @@ export async function applicationDetail(ctx: AppContext, id: number) {
     .select(["number", "name", "status"])
     .where("application_id", "=", id)
     .executeTakeFirst();
-  const clock = clockOf(application);
+  const clock = clockFromColumns(application);
   const today = chinaDay();
   return {
     application,

@@ -1,5 +1,5 @@
 import type { FormState } from "../../../core/http/forms.ts";
-import { CsrfField, ErrorSummary, Field } from "../../../web/components.tsx";
+import { Confirmation, CsrfField, ErrorSummary, Field } from "../../../web/components.tsx";
 import { formatDateTime } from "../../../web/html.ts";
 import { PublicLayout, type SiteFrame } from "../../../web/layout.tsx";
 import {
@@ -220,15 +220,13 @@ export function ReceiptPage({
 }) {
   return (
     <PublicLayout frame={frame} title="申请已提交" crumbs={crumbs(frame, "申请已提交")}>
-      <div class="confirmation" role="status">
-        <h1>申请已提交</h1>
-        <p>
-          申请编号：<strong class="code">{trackingNo}</strong>
-        </p>
-        <p>
-          查询码：<strong class="code">{queryCode}</strong>
-        </p>
-      </div>
+      <Confirmation
+        heading="申请已提交"
+        codes={[
+          ["申请编号", trackingNo],
+          ["查询码", queryCode],
+        ]}
+      />
       <p>请记下申请编号和查询码，凭此查询办理进度、查看和下载答复。查询码只显示这一次。</p>
       <p>本机关确认收到申请后开始计算 {ANSWER_DAYS} 个工作日的答复期限。</p>
       <p>

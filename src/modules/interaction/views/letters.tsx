@@ -1,5 +1,5 @@
 import type { FormState } from "../../../core/http/forms.ts";
-import { CsrfField, ErrorSummary, Field, Pagination } from "../../../web/components.tsx";
+import { Confirmation, CsrfField, ErrorSummary, Field, Pagination } from "../../../web/components.tsx";
 import { formatDateTime } from "../../../web/html.ts";
 import { PublicLayout, type SiteFrame } from "../../../web/layout.tsx";
 import { Chart, ScrollTable } from "../../disclosure/views/budget-public.tsx";
@@ -271,15 +271,13 @@ export function LetterReceiptPage({
 }) {
   return (
     <PublicLayout frame={frame} title="来信已提交" crumbs={crumbs(frame, "来信已提交")}>
-      <div class="confirmation" role="status">
-        <h1>来信已提交</h1>
-        <p>
-          信件编号：<strong class="code">{trackingNo}</strong>
-        </p>
-        <p>
-          查询码：<strong class="code">{queryCode}</strong>
-        </p>
-      </div>
+      <Confirmation
+        heading="来信已提交"
+        codes={[
+          ["信件编号", trackingNo],
+          ["查询码", queryCode],
+        ]}
+      />
       <p>请记下信件编号和查询码，凭此查询办理进度、查看答复并评价。查询码只显示这一次。</p>
       <p>
         <a href={`${frame.base}/xj/cx/`}>查询办理进度</a> · <a href={`${frame.base}/`}>返回首页</a>

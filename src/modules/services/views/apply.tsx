@@ -1,5 +1,5 @@
 import type { FormState } from "../../../core/http/forms.ts";
-import { CsrfField, ErrorSummary, Field } from "../../../web/components.tsx";
+import { Confirmation, CsrfField, ErrorSummary, Field } from "../../../web/components.tsx";
 import { formatDateTime, formatSize } from "../../../web/html.ts";
 import { PublicLayout, type SiteFrame } from "../../../web/layout.tsx";
 import { RequestTimeline } from "../../disclosure/views/requests.tsx";
@@ -135,13 +135,7 @@ export function ReceiptPage({
 }) {
   return (
     <PublicLayout frame={frame} title="申请已提交" crumbs={bsfwCrumbs(frame, { label: "申请已提交" })}>
-      <div class="confirmation" role="status">
-        <h1>申请已提交</h1>
-        <p>{title}</p>
-        <p>
-          办件编号：<strong class="code">{number}</strong>
-        </p>
-      </div>
+      <Confirmation heading="申请已提交" lead={title} codes={[["办件编号", number]]} />
       <p>凭办件编号和联系电话可随时查询办理进度；办理过程中的通知会发送到您的站内消息。</p>
       <p>
         <a href={href ?? `/account/bsfw/${number}`}>查看办件</a> ·{" "}
