@@ -223,6 +223,16 @@ describe("无障碍 toolbar, 长辈版 and every page at phone width", () => {
       if (response?.status() !== 200) problems.push(`${url}: HTTP ${response?.status()}`);
       const extra = await overflow(page);
       if (extra > 0) problems.push(`${url}: 横向溢出 ${extra}px`);
+      const small = await page
+        .locator(".main-nav a, .utility a, main button, main .button, .pagination a, .a11y-group a")
+        .evaluateAll((els) =>
+          els
+            .filter((e) => (e as HTMLElement).offsetParent !== null)
+            .map((e) => [e.textContent?.trim() ?? "", e.getBoundingClientRect()] as const)
+            .filter(([, r]) => r.width < 44 || r.height < 44)
+            .map(([text, r]) => `${text} ${Math.round(r.width)}×${Math.round(r.height)}`),
+        );
+      if (small.length) problems.push(`${url}: 点按区域小于 44×44：${small.slice(0, 5).join("；")}`);
       const shape = url.replace(/\d+/g, "N");
       const violations = await axeViolations(page, shapes.has(shape) ? "main" : undefined);
       shapes.add(shape);
