@@ -54,4 +54,15 @@ describe("HTTP caching of pages", () => {
     const after = (await fetch(`${p.baseUrl}/`)).headers.get("etag");
     assert.notEqual(after, before);
   });
+
+  it("lets caches hold open-data downloads, but never a signed-in user's export", async () => {
+    const open = await fetch(`${p.baseUrl}/czyjs/2025.csv`);
+    assert.equal(open.status, 200);
+    assert.match(open.headers.get("cache-control") ?? "", /^public/);
+    const editor = await staffWith(p.ctx, [{ role: "site_admin" }], "exportEditor");
+    const client = await staffClient(p, editor.username);
+    const r = await client.request("/admin/disclosure/lag/interpretations.csv");
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get("cache-control"), "private, no-store");
+  });
 });

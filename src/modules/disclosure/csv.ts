@@ -17,18 +17,21 @@ export function toCsv(header: string[], rows: (string | number | null)[][]): str
   return `\uFEFF${[header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n")}\r\n`;
 }
 
+/** Open data may be held by any cache for a while; what a signed-in user downloads is theirs alone. */
+function isPrivate(reply: FastifyReply): boolean {
+  return Boolean(reply.request.actor);
+}
+
 export function sendCsv(reply: FastifyReply, filename: string, csv: string): FastifyReply {
   return reply
     .type("text/csv; charset=utf-8")
     .header("Content-Disposition", `attachment; filename="${filename}"`)
-    .header("Cache-Control", "public, max-age=300")
+    .header("Cache-Control", isPrivate(reply) ? "private, no-store" : "public, max-age=300")
     .send(csv);
 }
 
 export function sendJson(reply: FastifyReply, data: unknown): FastifyReply {
-  return reply
-    .type("application/json; charset=utf-8")
-    .header("Cache-Control", "public, max-age=300")
-    .header("Access-Control-Allow-Origin", "*")
-    .send(JSON.stringify(data, null, 2));
+  if (isPrivate(reply)) reply.header("Cache-Control", "private, no-store");
+  else reply.header("Cache-Control", "public, max-age=300").header("Access-Control-Allow-Origin", "*");
+  return reply.type("application/json; charset=utf-8").send(JSON.stringify(data, null, 2));
 }
