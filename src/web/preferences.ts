@@ -90,6 +90,15 @@ export function preferenceClasses(prefs: Preferences): string {
     .join(" ");
 }
 
+/** Every class preferenceClasses can put on <html>, so a change can clear the old ones first. */
+export const PREFERENCE_CLASSES: readonly string[] = [
+  ...[1, 2, 3].map((step) => preferenceClasses({ ...STANDARD, text: step })),
+  ...(["contrast", "dark"] as const).map((scheme) => preferenceClasses({ ...STANDARD, scheme })),
+  preferenceClasses({ ...STANDARD, spacing: true }),
+  preferenceClasses({ ...STANDARD, cursor: true }),
+  preferenceClasses({ ...STANDARD, elder: true }),
+];
+
 /** A same-site path to return to after a change: never another origin. */
 export function safeBack(back: string | undefined): string {
   if (!back?.startsWith("/") || back.startsWith("//") || back.startsWith("/\\")) return "/";

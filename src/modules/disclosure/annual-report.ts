@@ -338,11 +338,12 @@ export async function reportReminders(ctx: AppContext, actor: Actor, today: stri
   const year = Number(today.slice(0, 4)) - (month === 12 ? 0 : 1);
   const sites = await ctx.db.selectFrom("sites").select(["id", "name", "kind"]).orderBy("position").execute();
   const mine = sites.filter((s) => can(actor, "site.manage", { siteId: s.id }));
+  const published = await publishedReportSites(ctx, year);
   const reminders: Reminder[] = [];
   for (const site of mine) {
     const deadline = reportDeadline(year, site.kind);
     if (month > 3 && month < 12 && today <= deadline) continue;
-    if (await reportIsPublic(ctx, site.id, year)) continue;
+    if (published.has(site.id)) continue;
     const level =
       today > deadline ? "overdue" : addCalendarDays(today, 14) >= deadline ? "warning" : "notice";
     reminders.push({
@@ -354,13 +355,14 @@ export async function reportReminders(ctx: AppContext, actor: Actor, today: stri
   return reminders;
 }
 
-async function reportIsPublic(ctx: AppContext, siteId: number, year: number): Promise<boolean> {
-  const row = await ctx.db
+/** Sites whose report for the year is public: one query for the whole dashboard. */
+async function publishedReportSites(ctx: AppContext, year: number): Promise<Set<number>> {
+  const rows = await ctx.db
     .selectFrom("annual_reports")
     .innerJoin("documents", "documents.id", "annual_reports.document_id")
-    .select("documents.live_version_id")
-    .where("annual_reports.site_id", "=", siteId)
+    .select("annual_reports.site_id")
     .where("annual_reports.year", "=", year)
-    .executeTakeFirst();
-  return Boolean(row?.live_version_id);
+    .where("documents.live_version_id", "is not", null)
+    .execute();
+  return new Set(rows.map((r) => r.site_id));
 }

@@ -52,18 +52,24 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
   await registerPrivacyRoutes(app, ctx);
 
   /* ---------------------------------------------------------- staff sign-in */
-  app.get("/admin/login", async (request, reply) => {
-    const next = safeNext(String((request.query as { next?: string }).next ?? ""), "/admin");
-    return sendPage(reply, <StaffLoginPage csrf={reply.generateCsrf()} next={next} state={{ values: {} }} />);
-  });
-  app.post("/admin/login", { config: LOGIN_LIMIT }, async (request, reply) => {
+  /** One password sign-in for staff and citizens: authenticate, open the session at its next stage. */
+  const passwordSignIn = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    how: {
+      kind: "staff" | "citizen";
+      identifier: "username" | "phone";
+      home: string;
+      Page: typeof StaffLoginPage | typeof CitizenLoginPage;
+    },
+  ) => {
     const form = readForm(request);
-    const next = safeNext(form.text("next"), "/admin");
+    const next = safeNext(form.text("next"), how.home);
     try {
       const userId = await authenticate(
         ctx,
-        "staff",
-        form.text("username"),
+        how.kind,
+        form.text(how.identifier),
         form.text("password"),
         request.ip,
       );
@@ -71,14 +77,26 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       await openSession(ctx, request, reply, userId, stage);
       return reply.redirect(stagePath(stage, next), 303);
     } catch (error) {
-      const state = formProblem(error, { username: form.text("username") });
+      const state = formProblem(error, { [how.identifier]: form.text(how.identifier) });
       return sendPage(
         reply,
-        <StaffLoginPage csrf={reply.generateCsrf()} next={next} state={state} />,
+        <how.Page csrf={reply.generateCsrf()} next={next} state={state} />,
         (error as UserError).statusCode,
       );
     }
+  };
+  app.get("/admin/login", async (request, reply) => {
+    const next = safeNext(String((request.query as { next?: string }).next ?? ""), "/admin");
+    return sendPage(reply, <StaffLoginPage csrf={reply.generateCsrf()} next={next} state={{ values: {} }} />);
   });
+  app.post("/admin/login", { config: LOGIN_LIMIT }, (request, reply) =>
+    passwordSignIn(request, reply, {
+      kind: "staff",
+      identifier: "username",
+      home: "/admin",
+      Page: StaffLoginPage,
+    }),
+  );
   app.post("/admin/logout", async (request, reply) => {
     await signOut(request, reply);
     return reply.redirect("/admin/login", 303);
@@ -129,29 +147,14 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
       <CitizenLoginPage csrf={reply.generateCsrf()} next={next} state={{ values: {} }} />,
     );
   });
-  app.post("/account/login", { config: LOGIN_LIMIT }, async (request, reply) => {
-    const form = readForm(request);
-    const next = safeNext(form.text("next"), "/account");
-    try {
-      const userId = await authenticate(
-        ctx,
-        "citizen",
-        form.text("phone"),
-        form.text("password"),
-        request.ip,
-      );
-      const stage = await stageAfterPassword(ctx, userId);
-      await openSession(ctx, request, reply, userId, stage);
-      return reply.redirect(stagePath(stage, next), 303);
-    } catch (error) {
-      const state = formProblem(error, { phone: form.text("phone") });
-      return sendPage(
-        reply,
-        <CitizenLoginPage csrf={reply.generateCsrf()} next={next} state={state} />,
-        (error as UserError).statusCode,
-      );
-    }
-  });
+  app.post("/account/login", { config: LOGIN_LIMIT }, (request, reply) =>
+    passwordSignIn(request, reply, {
+      kind: "citizen",
+      identifier: "phone",
+      home: "/account",
+      Page: CitizenLoginPage,
+    }),
+  );
   app.post("/account/logout", async (request, reply) => {
     await signOut(request, reply);
     return reply.redirect("/", 303);

@@ -4,6 +4,7 @@
  */
 import {
   applyChange,
+  PREFERENCE_CLASSES,
   PREFERENCES_COOKIE,
   type Preferences,
   parsePreferences,
@@ -12,15 +13,8 @@ import {
 } from "../preferences.ts";
 
 const root = document.documentElement;
-const CLASS_NAMES = [
-  "text-1",
-  "text-2",
-  "text-3",
-  "scheme-contrast",
-  "scheme-dark",
-  "wide-spacing",
-  "large-cursor",
-];
+// 长辈版 changes the page's layout on the server (services first), so only a reload switches it
+const IN_PLACE_CLASSES = PREFERENCE_CLASSES.filter((name) => name !== "elder");
 
 function readPrefs(): Preferences {
   const match = document.cookie.match(new RegExp(`(?:^|; )${PREFERENCES_COOKIE}=([^;]*)`));
@@ -41,9 +35,9 @@ function stateOf(prefs: Preferences, name: string): string {
 }
 
 function render(prefs: Preferences): void {
-  root.classList.remove(...CLASS_NAMES);
-  for (const name of preferenceClasses(prefs).split(" ").filter(Boolean))
-    if (name !== "elder") root.classList.add(name);
+  root.classList.remove(...IN_PLACE_CLASSES);
+  for (const name of preferenceClasses(prefs).split(" "))
+    if (IN_PLACE_CLASSES.includes(name)) root.classList.add(name);
   for (const link of document.querySelectorAll<HTMLAnchorElement>("a[data-pref]")) {
     const name = link.dataset.pref ?? "";
     if (link.dataset.value === "toggle") continue;
