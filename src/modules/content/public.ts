@@ -34,40 +34,63 @@ export interface LiveSummary {
   owner_name: string;
 }
 
+/** Placements of public documents, newest first: an index range scan (see migration 0026). */
+function newestPlacements(ctx: AppContext) {
+  return ctx.db
+    .selectFrom("placements")
+    .where("live", "=", true)
+    .orderBy("published_at", "desc")
+    .orderBy("document_id", "desc");
+}
+
+function summariesOf(ctx: AppContext, ids: { document_id: number }[]): Promise<LiveSummary[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return liveDocuments(ctx)
+    .select(SUMMARY_FIELDS)
+    .where(
+      "d.id",
+      "in",
+      ids.map((r) => r.document_id),
+    )
+    .orderBy("d.first_published_at", "desc")
+    .orderBy("d.id", "desc")
+    .execute();
+}
+
 export async function listLiveInColumn(
   ctx: AppContext,
   columnId: number,
   page: number,
   pageSize: number,
 ): Promise<{ rows: LiveSummary[]; total: number }> {
-  const base = liveDocuments(ctx)
-    .innerJoin("placements as p", "p.document_id", "d.id")
-    .where("p.column_id", "=", columnId);
   const total = Number(
-    (await base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    (
+      await ctx.db
+        .selectFrom("placements")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("column_id", "=", columnId)
+        .where("live", "=", true)
+        .executeTakeFirstOrThrow()
+    ).n,
   );
-  const rows = await base
-    .select(SUMMARY_FIELDS)
-    .orderBy("d.first_published_at", "desc")
-    .orderBy("d.id", "desc")
+  const ids = await newestPlacements(ctx)
+    .select("document_id")
+    .where("column_id", "=", columnId)
     .limit(pageSize)
     .offset((page - 1) * pageSize)
     .execute();
-  return { rows, total };
+  return { rows: await summariesOf(ctx, ids), total };
 }
 
 /** Latest documents shown anywhere in a site (own and referenced), for its home page. */
 export async function latestInSite(ctx: AppContext, siteId: number, limit: number) {
-  return liveDocuments(ctx)
-    .innerJoin("placements as p", "p.document_id", "d.id")
-    .innerJoin("columns as c", "c.id", "p.column_id")
-    .where("c.site_id", "=", siteId)
-    .select(SUMMARY_FIELDS)
-    .distinctOn(["d.first_published_at", "d.id"])
-    .orderBy("d.first_published_at", "desc")
-    .orderBy("d.id", "desc")
+  const ids = await newestPlacements(ctx)
+    .select("document_id")
+    .distinctOn(["published_at", "document_id"])
+    .where("site_id", "=", siteId)
     .limit(limit)
     .execute();
+  return summariesOf(ctx, ids);
 }
 
 /** A live document as shown in `siteId`; undefined when it is not public or not placed in that site. */
@@ -176,7 +199,11 @@ export async function documentLinks(
   const byKey = (key: string, type: DocumentType) =>
     linked()
       .where("d.type", "=", type)
-      .where((eb) => eb.or([eb("d.ref", "=", key), eb(sql<string>`d.id::text`, "=", key)]))
+      .where((eb) =>
+        /^\d+$/.test(key)
+          ? eb.or([eb("d.ref", "=", key), eb("d.id", "=", Number(key))])
+          : eb("d.ref", "=", key),
+      )
       .executeTakeFirst();
   if (doc.type === "policy") {
     links.interpretations = await linked()

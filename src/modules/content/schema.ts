@@ -63,6 +63,10 @@ export interface PlacementsTable {
   is_primary: Generated<boolean>;
   placed_by: number | null;
   placed_at: Generated<Date>;
+  /** Kept by triggers (0026): the column's site, and whether and when the document is public. */
+  site_id: Generated<number>;
+  live: Generated<boolean>;
+  published_at: Generated<Date | null>;
 }
 
 export interface AttachmentsTable {

@@ -26,7 +26,7 @@ import {
   WithdrawnPage,
 } from "./views/public.tsx";
 
-const PAGE_SIZE = 20;
+export const PAGE_SIZE = 20;
 
 type SiteParams = { code?: string };
 
