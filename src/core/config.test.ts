@@ -22,6 +22,29 @@ describe("configuration", () => {
       (e: unknown) => e instanceof ConfigError && /DATABASE_URL/.test(e.message),
     );
   });
+
+  it("turns 统一身份认证 on only with discovery URL, client id and secret, over https", () => {
+    assert.equal(loadConfig({}).oidc, undefined);
+    const oidc = loadConfig({
+      OIDC_DISCOVERY_URL: "https://ids.example.gov.cn",
+      OIDC_CLIENT_ID: "qinghe",
+      OIDC_CLIENT_SECRET: "s3cret",
+    }).oidc;
+    assert.equal(oidc?.displayName, "省统一身份认证平台");
+    assert.throws(
+      () => loadConfig({ OIDC_DISCOVERY_URL: "https://ids.example.gov.cn", OIDC_CLIENT_ID: "qinghe" }),
+      (e: unknown) => e instanceof ConfigError && /OIDC_CLIENT_SECRET/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        loadConfig({
+          OIDC_DISCOVERY_URL: "http://ids.example.gov.cn",
+          OIDC_CLIENT_ID: "a",
+          OIDC_CLIENT_SECRET: "b",
+        }),
+      (e: unknown) => e instanceof ConfigError && /https/.test(e.message),
+    );
+  });
 });
 
 describe("field encryption", () => {

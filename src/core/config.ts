@@ -32,6 +32,42 @@ export interface Config {
   smsGatewayToken: string | undefined;
   /** Loopback port of the embedded PostgreSQL (only used without DATABASE_URL). */
   embeddedPgPort: number;
+  /** An external identity provider over OpenID Connect (统一身份认证); off when unset. */
+  oidc: OidcSettings | undefined;
+}
+
+export interface OidcSettings {
+  /** The issuer URL, or its `/.well-known/openid-configuration` document. */
+  discoveryUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Shown on the sign-in button: 使用{displayName}登录. */
+  displayName: string;
+}
+
+const LOOPBACK = /^https?:\/\/(127\.0\.0\.1|\[::1\]|localhost)(:\d+)?(\/|$)/;
+
+function oidcSettings(env: NodeJS.ProcessEnv): OidcSettings | undefined {
+  const discoveryUrl = env.OIDC_DISCOVERY_URL || "";
+  const clientId = env.OIDC_CLIENT_ID || "";
+  const clientSecret = env.OIDC_CLIENT_SECRET || "";
+  if (!discoveryUrl && !clientId && !clientSecret) return undefined;
+  if (!discoveryUrl || !clientId || !clientSecret)
+    throw new ConfigError("统一身份认证需同时设置 OIDC_DISCOVERY_URL、OIDC_CLIENT_ID 和 OIDC_CLIENT_SECRET");
+  // tokens and keys travel over this connection: only a test provider on this machine may use http
+  if (!discoveryUrl.startsWith("https://") && !LOOPBACK.test(discoveryUrl))
+    throw new ConfigError("环境变量 OIDC_DISCOVERY_URL 应以 https:// 开头");
+  return {
+    discoveryUrl,
+    clientId,
+    clientSecret,
+    displayName: (env.OIDC_DISPLAY_NAME || "省统一身份认证平台").slice(0, 40),
+  };
+}
+
+/** Plain http is allowed only towards this machine (a provider under test). */
+export function isLoopbackUrl(url: string): boolean {
+  return LOOPBACK.test(url);
 }
 
 export class ConfigError extends Error {}
@@ -84,5 +120,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fieldAlgorithm,
     smsGatewayToken: env.SMS_GATEWAY_TOKEN || undefined,
     embeddedPgPort: integer(env, "EMBEDDED_PG_PORT", 54329, 1024, 65535),
+    oidc: oidcSettings(env),
   };
 }

@@ -1,4 +1,5 @@
 import type { Generated, Kysely, Transaction } from "kysely";
+import { type ConsentPurposeKey, mayProcess } from "./consent.ts";
 import type { Database } from "./db/tables.ts";
 
 /**
@@ -50,6 +51,8 @@ export interface Recipient {
 /** An outbound channel (SMS gateway, mail server …). */
 export interface OutboundChannel {
   name: string;
+  /** The optional consent this channel needs; a recipient who withdrew it gets the inbox message only. */
+  consentPurpose?: ConsentPurposeKey;
   send(db: Db, to: Recipient, notice: Notice): Promise<void>;
 }
 
@@ -72,7 +75,7 @@ export function logChannel(name: string): OutboundChannel {
   };
 }
 
-let channels: OutboundChannel[] = [logChannel("sms")];
+let channels: OutboundChannel[] = [{ ...logChannel("sms"), consentPurpose: "sms_notifications" }];
 
 /** Replaces the outbound channels (at start-up, from configuration). */
 export function setOutboundChannels(list: OutboundChannel[]): void {
@@ -88,7 +91,10 @@ export async function notify(db: Db, to: Recipient, notice: Notice): Promise<voi
     .insertInto("inbox_messages")
     .values({ user_id: to.userId, title: notice.title, body: notice.body ?? "", link: notice.link ?? "" })
     .execute();
-  for (const channel of channels) await channel.send(db, to, notice);
+  for (const channel of channels) {
+    if (channel.consentPurpose && !(await mayProcess(db, to.userId, channel.consentPurpose))) continue;
+    await channel.send(db, to, notice);
+  }
 }
 
 export async function inboxOf(db: Db, userId: number, limit = 100) {

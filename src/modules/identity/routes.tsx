@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { audit } from "../../core/audit.ts";
 import { type Actor, can, scopeFor } from "../../core/auth/permissions.ts";
+import { grantSignupConsents } from "../../core/consent.ts";
 import type { AppContext } from "../../core/context.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../../core/errors.ts";
 import { adminFrame, RedirectToLogin } from "../../core/http/admin.ts";
 import { type FormState, formProblem, readForm, sendPage } from "../../core/http/forms.ts";
 import { requestsOfCitizen } from "../disclosure/requests.ts";
 import { columnsOf, listDepartments, listSites } from "../sites/service.ts";
+import { registerOidcRoutes } from "./oidc-routes.tsx";
 import { registerPrivacyRoutes } from "./privacy-routes.tsx";
 import { lockoutOf, stageAfterPassword } from "./security.ts";
 import { registerSecurityRoutes } from "./security-routes.tsx";
@@ -50,6 +52,7 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
   await registerSecurityRoutes(app, ctx);
   await registerSmsRoutes(app, ctx);
   await registerPrivacyRoutes(app, ctx);
+  await registerOidcRoutes(app, ctx);
 
   /* ---------------------------------------------------------- staff sign-in */
   /** One password sign-in for staff and citizens: authenticate, open the session at its next stage. */
@@ -121,15 +124,9 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
         passwordConfirm: form.text("passwordConfirm"),
         agreed: values.agreed === "1",
       });
-      await audit(
-        ctx,
-        { id: userId, name: values.displayName.trim() },
-        "citizen.registered",
-        `user:${userId}`,
-        {
-          ip: request.ip,
-        },
-      );
+      const actor = { id: userId, name: values.displayName.trim() };
+      await grantSignupConsents(ctx.db, actor, request.ip);
+      await audit(ctx, actor, "citizen.registered", `user:${userId}`, { ip: request.ip });
       await signIn(request, reply, userId);
       return reply.redirect("/account", 303);
     } catch (error) {
@@ -144,7 +141,12 @@ export async function registerIdentityRoutes(app: FastifyInstance, ctx: AppConte
     const next = safeNext(String((request.query as { next?: string }).next ?? ""), "/account");
     return sendPage(
       reply,
-      <CitizenLoginPage csrf={reply.generateCsrf()} next={next} state={{ values: {} }} />,
+      <CitizenLoginPage
+        csrf={reply.generateCsrf()}
+        next={next}
+        state={{ values: {} }}
+        oidcName={ctx.config.oidc?.displayName}
+      />,
     );
   });
   app.post("/account/login", { config: LOGIN_LIMIT }, (request, reply) =>

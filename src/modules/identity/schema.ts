@@ -91,7 +91,30 @@ export interface SessionsTable {
   stage: Generated<"full" | "mfa" | "enrol" | "password">;
 }
 
+export interface IdentityLinksTable {
+  id: Generated<number>;
+  user_id: number;
+  issuer: string;
+  subject: string;
+  provider_name: string;
+  linked_at: Generated<Date>;
+  last_used_at: Date | null;
+}
+
+export interface OidcRequestsTable {
+  id: Buffer;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  user_id: number | null;
+  next: Generated<string>;
+  created_at: Generated<Date>;
+  expires_at: Date;
+}
+
 export interface IdentityTables {
+  identity_links: IdentityLinksTable;
+  oidc_requests: OidcRequestsTable;
   users: UsersTable;
   grants: GrantsTable;
   sessions: SessionsTable;

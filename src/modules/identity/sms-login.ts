@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { sql } from "kysely";
 import { audit } from "../../core/audit.ts";
+import { grantSignupConsents } from "../../core/consent.ts";
 import type { AppContext } from "../../core/context.ts";
 import { maskPhone } from "../../core/crypto.ts";
 import { UserError } from "../../core/errors.ts";
@@ -29,11 +30,19 @@ function codeHash(ctx: AppContext, phone: string, code: string): Buffer {
   return ctx.cipher.blindIndex(`sms-code:${phone}:${code}`);
 }
 
+/** What a code is for, as the message names it. */
+export type CodePurpose = "login" | "change_phone";
+const CODE_MESSAGES: Record<CodePurpose, string> = {
+  login: "您的登录验证码为",
+  change_phone: "您正在更换账号绑定的手机号码，验证码为",
+};
+
 export async function sendLoginCode(
   ctx: AppContext,
   sender: SmsSender,
   input: string,
   ip = "",
+  purpose: CodePurpose = "login",
 ): Promise<string> {
   const phone = normalisePhone(input);
   const index = ctx.cipher.blindIndex(phone);
@@ -68,7 +77,7 @@ export async function sendLoginCode(
   try {
     await sender.send(
       phone,
-      `【青禾市人民政府】您的登录验证码为 ${code}，${SMS_CODE_MINUTES} 分钟内有效。如非本人操作，请忽略本短信。`,
+      `【青禾市人民政府】${CODE_MESSAGES[purpose]} ${code}，${SMS_CODE_MINUTES} 分钟内有效。如非本人操作，请忽略本短信。`,
     );
   } catch (error) {
     if (!(error instanceof SmsError)) throw error;
@@ -84,13 +93,16 @@ export async function sendLoginCode(
   return phone;
 }
 
-/** Checks the newest code for the phone; signs in the citizen, creating the account on first use. */
-export async function signInWithCode(
+/**
+ * Checks the newest code sent to the phone and uses it up; a wrong code counts against its tries.
+ * Returns the normalised phone.
+ */
+export async function consumeCode(
   ctx: AppContext,
   input: string,
   codeInput: string,
   ip = "",
-): Promise<number> {
+): Promise<string> {
   const phone = normalisePhone(input);
   const index = ctx.cipher.blindIndex(phone);
   const code = codeInput.replace(/\s/g, "");
@@ -122,6 +134,18 @@ export async function signInWithCode(
     );
   }
   await ctx.db.updateTable("sms_codes").set({ used_at: new Date() }).where("id", "=", latest.id).execute();
+  return phone;
+}
+
+/** Checks the newest code for the phone; signs in the citizen, creating the account on first use. */
+export async function signInWithCode(
+  ctx: AppContext,
+  input: string,
+  codeInput: string,
+  ip = "",
+): Promise<number> {
+  const phone = await consumeCode(ctx, input, codeInput, ip);
+  const index = ctx.cipher.blindIndex(phone);
   const user = await ctx.db
     .selectFrom("users")
     .select(["id", "display_name", "status"])
@@ -155,6 +179,7 @@ export async function signInWithCode(
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  await grantSignupConsents(ctx.db, { id: created.id, name }, ip);
   await audit(ctx, { id: created.id, name }, "citizen.registered", `user:${created.id}`, {
     ip,
     method: "sms",

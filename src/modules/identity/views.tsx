@@ -32,10 +32,35 @@ export function StaffLoginPage({ csrf, next, state }: { csrf: string; next: stri
   );
 }
 
-export function CitizenLoginPage({ csrf, next, state }: { csrf: string; next: string; state: FormState }) {
+export function CitizenLoginPage({
+  csrf,
+  next,
+  state,
+  oidcName,
+}: {
+  csrf: string;
+  next: string;
+  state: FormState;
+  /** The 统一身份认证 provider's name, when one is configured. */
+  oidcName?: string | undefined;
+}) {
   return (
     <PlainPage title="用户登录">
       <ErrorSummary message={state.error} fields={state.fields} />
+      {oidcName && (
+        <div class="oidc-login">
+          <p>
+            <a class="button" href={`/account/oidc/login?next=${encodeURIComponent(next)}`}>
+              使用{oidcName}登录
+            </a>
+          </p>
+          <p class="hint">
+            首次使用将以{oidcName}提供的姓名和已验证的手机号码开通本平台账号，即表示您同意
+            <a href="/privacy">《个人信息保护说明》</a>。
+          </p>
+          <h2>用手机号码和密码登录</h2>
+        </div>
+      )}
       <form method="post" action="/account/login" class="narrow-form">
         <CsrfField token={csrf} />
         <input type="hidden" name="next" value={next} />
@@ -182,6 +207,9 @@ export function AccountPage({
       )}
       <h2>我的个人信息</h2>
       <ul>
+        <li>
+          <a href="/account/privacy">查阅和更正我的个人信息</a>（称呼、手机号码、统一身份认证绑定、撤回同意）
+        </li>
         <li>
           <a href="/account/data.json">下载我的全部个人数据</a>（JSON 格式）
         </li>
