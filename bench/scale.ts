@@ -140,8 +140,8 @@ async function writeChunk(db: Db, from: number, to: number, make: (n: number) =>
         select id, type, site_id, published_at, published_at, published_at from ids
       ),
       v as (
-        insert into document_versions (id, document_id, number, title, body_html, status, publish_at, approved_at, created_at)
-        select version_id, id, 1, title, body, 'approved', published_at, published_at, published_at from ids
+        insert into document_versions (id, document_id, number, title, body_html, status, publish_at, approved_at, went_live_at, created_at)
+        select version_id, id, 1, title, body, 'approved', published_at, published_at, published_at, published_at from ids
       )
       select id::int, version_id::int from ids order by n`.execute(trx);
     await sql`update documents set live_version_id = v.version_id

@@ -51,3 +51,16 @@ create index document_versions_policy_ref on document_versions ((metadata->>'pol
   where (metadata->>'policy_ref') is not null;
 create index document_versions_replaced_by on document_versions ((metadata->>'replaced_by'))
   where (metadata->>'replaced_by') is not null;
+
+-- The scheduler looks for approved versions whose time has come and that have not gone live yet.
+-- Live versions stay 'approved', so without a mark the index held every live version in the city.
+alter table document_versions add column went_live_at timestamptz;
+update document_versions v set went_live_at = coalesce(d.live_changed_at, v.approved_at, now())
+  from documents d where d.live_version_id = v.id;
+-- a withdrawn document's last version is no longer waiting to be published
+update document_versions v set status = 'superseded'
+  from documents d where d.id = v.document_id and d.live_version_id is null and d.withdrawn_at is not null
+    and v.status = 'approved';
+drop index document_versions_due;
+create index document_versions_due on document_versions (publish_at)
+  where status = 'approved' and went_live_at is null;

@@ -198,6 +198,13 @@ describe("editorial review over HTTP (市人社局 工作动态: 科室初审 �
     const s = await publicState(id);
     assert.equal(s.status, 200);
     assert.ok(s.inList);
+    // once withdrawn, the scheduler must not bring it back on its next round
+    const withdrawn = await first.submit(`/admin/documents/${id}`, `/admin/documents/${id}/withdraw`, {
+      reason: "安排有变",
+    });
+    assert.equal(withdrawn.status, 303);
+    assert.equal(await publishDueVersions(p.ctx), 0);
+    assert.notEqual((await publicState(id)).status, 200);
   });
 
   it("withdraws (撤稿) a published document from every public page, with a reason", async () => {

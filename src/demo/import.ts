@@ -690,6 +690,7 @@ async function importDocument(trx: Trx, d: ImportedDocument): Promise<number> {
       publish_at: d.publishedAt,
       submitted_at: d.publishedAt,
       approved_at: d.publishedAt,
+      went_live_at: d.publishedAt,
     })
     .returning("id")
     .executeTakeFirstOrThrow();

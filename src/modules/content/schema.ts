@@ -55,6 +55,8 @@ export interface DocumentVersionsTable {
   publish_at: Date | null;
   submitted_at: Date | null;
   approved_at: Date | null;
+  /** When this version became the live one (null: not yet, or never). */
+  went_live_at: Generated<Date | null>;
 }
 
 export interface PlacementsTable {

@@ -448,6 +448,11 @@ async function goLive(trx: Trx, documentId: number, versionId: number, at: Date)
       .execute();
   }
   await trx
+    .updateTable("document_versions")
+    .set({ went_live_at: new Date() })
+    .where("id", "=", versionId)
+    .execute();
+  await trx
     .updateTable("documents")
     .set({
       live_version_id: versionId,
@@ -472,6 +477,7 @@ export async function publishDueVersions(ctx: AppContext): Promise<number> {
     .select(["v.id", "v.document_id", "v.publish_at"])
     .where("v.status", "=", "approved")
     .where("v.publish_at", "<=", new Date())
+    .where("v.went_live_at", "is", null)
     .where((eb) =>
       eb.or([eb("d.live_version_id", "is", null), eb("d.live_version_id", "!=", eb.ref("v.id"))]),
     )
@@ -538,7 +544,6 @@ export async function withdraw(
       .set({ status: "superseded" })
       .where("document_id", "=", documentId)
       .where("status", "=", "approved")
-      .where("publish_at", ">", new Date())
       .execute();
     await trx
       .updateTable("documents")
