@@ -190,6 +190,29 @@ describe("the public change feed", () => {
     await heard(seen, (c) => c.id === saved.at(-1)?.id, "the guide");
   });
 
+  it("reconnects after its connection is cut and delivers what it missed", async () => {
+    let reconnected = 0;
+    const heardHere: PublicChange[] = [];
+    const own = listenForPublicChanges(p.ctx, (c) => heardHere.push(c), { onReconnect: () => reconnected++ });
+    await own.ready;
+    try {
+      const cut = await sql<{
+        n: number;
+      }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+        where query ilike 'LISTEN%' and datname = current_database()`.execute(p.ctx.db);
+      assert.ok((cut.rows[0]?.n ?? 0) >= 2, "both listeners' connections cut");
+      // changed while the listeners are away
+      const changed = await changesOf(() =>
+        p.ctx.db.updateTable("faqs").set({ updated_at: new Date() }).where("id", "=", 1).execute(),
+      );
+      assert.equal(changed.length, 1);
+      await heard(heardHere, (c) => c.id === changed[0]?.id, "the change made while disconnected");
+      assert.equal(reconnected, 1);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("a bulk loader can stay quiet and record one cluster-wide change itself", async () => {
     const quiet = await changesOf(() =>
       p.ctx.db.transaction().execute(async (trx) => {
