@@ -75,9 +75,21 @@ export async function lastPublicChangeAt(ctx: AppContext, siteId: number | null)
   return times.length ? new Date(Math.max(...times.map((t) => t.getTime()))) : null;
 }
 
+/** The newest change time of each site (siteId null: cluster-wide changes). */
+export async function lastChangeTimes(ctx: AppContext): Promise<{ siteId: number | null; at: Date }[]> {
+  const rows = await ctx.db
+    .selectFrom("public_changes")
+    .select((eb) => ["site_id", eb.fn.max("at").as("at")])
+    .groupBy("site_id")
+    .execute();
+  return rows.map((r) => ({ siteId: r.site_id, at: new Date(r.at) }));
+}
+
 export interface ChangeListener {
   /** Resolves once the first LISTEN is in place: changes committed after it are seen. */
   ready: Promise<void>;
+  /** True while the LISTEN connection is up: a cache may trust that it hears every change. */
+  isListening(): boolean;
   close(): Promise<void>;
 }
 
@@ -122,6 +134,7 @@ export function listenForPublicChanges(
   let closed = false;
   let lastSeen = 0;
   let connectedOnce = false;
+  let listening = false;
   let retryTimer: NodeJS.Timeout | null = null;
   let delay = 100;
   let markReady: () => void = () => {};
@@ -141,6 +154,7 @@ export function listenForPublicChanges(
   const scheduleReconnect = (current: pg.Client, error?: Error) => {
     if (client !== current) return;
     client = null;
+    listening = false;
     current.removeAllListeners("notification");
     current.end().catch(() => {});
     if (error) options.onError?.(error);
@@ -172,6 +186,7 @@ export function listenForPublicChanges(
         return;
       }
       delay = 100;
+      listening = true;
       if (!connectedOnce) {
         connectedOnce = true;
         lastSeen = Math.max(lastSeen, await latestPublicChangeId(ctx));
@@ -188,8 +203,10 @@ export function listenForPublicChanges(
 
   return {
     ready,
+    isListening: () => listening && client !== null,
     async close() {
       closed = true;
+      listening = false;
       if (retryTimer) clearTimeout(retryTimer);
       const current = client;
       client = null;

@@ -75,7 +75,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   // onSend order matters: cookies are written, then the page is hashed (and found personal if it set
   // one), then compressed
   await app.register(cookie);
-  await registerPageCaching(app, [SESSION_COOKIE, PREFERENCES_COOKIE]);
+  await registerPageCaching(app, ctx, [SESSION_COOKIE, PREFERENCES_COOKIE]);
   // brotli at quality 4: near gzip's speed for pages rendered per request, smaller than gzip
   await app.register(compress, {
     threshold: 1024,
