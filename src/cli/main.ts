@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { parseArgs } from "node:util";
 
 import { audit, verifyAuditChain } from "../core/audit.ts";
@@ -14,11 +15,13 @@ import { randomPassword } from "../modules/identity/passwords.ts";
 import { addGrant, createStaff, staffCount } from "../modules/identity/service.ts";
 import { superviseLetters } from "../modules/interaction/service.ts";
 import { remindApplications } from "../modules/services/applications.ts";
+import { runWorkers, serveAsWorker } from "./workers.ts";
 
 const HELP = `用法：npm run zhengwu -- <命令> [选项]
 
 命令：
   start                 启动网站群（首次启动自动导入演示城市“青禾市”并创建三员账号）
+                        [--workers N] 以 N 个工作进程共同提供服务（主进程只做迁移和定时任务）
   migrate               执行数据库迁移
   seed                  导入演示数据（已导入则跳过）
   admin create          创建管理员  --username 用户名 --name 姓名 [--password 密码]
@@ -56,7 +59,12 @@ const FIRST_ADMINS: [string, string, AdminRole][] = [
   ["auditor", "安全审计员", "auditor"],
 ];
 
-async function start(): Promise<void> {
+async function start(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { workers: { type: "string" } } });
+  const workers = values.workers === undefined ? 0 : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64)
+    throw new UserError("--workers 应为 1—64 之间的整数（工作进程数）");
+  if (cluster.isWorker) return serveAsWorker();
   const config = loadConfig();
   const platform = await openPlatform(config, say);
   const { ctx } = platform;
@@ -72,7 +80,11 @@ async function start(): Promise<void> {
       firstPasswords.push([name, username, password]);
     }
   }
-  const app = await buildServer(ctx);
+  // with --workers the primary serves nothing: its workers do, on the shared port
+  const pool = workers > 0 ? runWorkers(ctx, workers, say) : null;
+  const app = pool ? null : await buildServer(ctx);
+  const logError = (error: unknown) =>
+    app ? app.log.error({ err: error }, "scheduled work failed") : say(`定时任务失败：${String(error)}`);
   // Time-driven work; each step is idempotent, so several processes may run it side by side.
   const tick = async () => {
     await publishDueVersions(ctx);
@@ -81,11 +93,13 @@ async function start(): Promise<void> {
     await superviseLetters(ctx);
   };
   const timer = setInterval(() => {
-    tick().catch((error) => app.log.error({ err: error }, "scheduled work failed"));
+    tick().catch(logError);
   }, config.schedulerIntervalMs);
   await tick();
-  await app.listen({ port: config.port, host: config.host });
+  if (app) await app.listen({ port: config.port, host: config.host });
+  await pool?.listening;
   say("");
+  if (pool) say(`工作进程：  ${workers} 个（主进程 ${process.pid} 负责定时任务，工作进程故障时自动重启）`);
   say(`门户网站：  ${config.publicUrl}/`);
   say(`部门网站：  ${config.publicUrl}/sites/rsj/ 等（见网站地图 ${config.publicUrl}/sitemap/）`);
   say(`管理后台：  ${config.publicUrl}/admin`);
@@ -99,7 +113,8 @@ async function start(): Promise<void> {
   }
   const stop = async () => {
     clearInterval(timer);
-    await app.close();
+    await app?.close();
+    await pool?.stop();
     await platform.close();
     process.exit(0);
   };
@@ -120,7 +135,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, sub] = argv;
   switch (command) {
     case "start":
-      return start();
+      return start(argv.slice(1));
     case "migrate":
       return withPlatform(async () => say("迁移完成"));
     case "seed":

@@ -32,6 +32,9 @@ export interface Config {
   smsGatewayToken: string | undefined;
   /** Loopback port of the embedded PostgreSQL (only used without DATABASE_URL). */
   embeddedPgPort: number;
+  /** In-process render cache of anonymous public pages: size bound (0 = off) and safety-net age. */
+  renderCacheBytes: number;
+  renderCacheMaxAgeMs: number;
   /** An external identity provider over OpenID Connect (统一身份认证); off when unset. */
   oidc: OidcSettings | undefined;
 }
@@ -121,5 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsGatewayToken: env.SMS_GATEWAY_TOKEN || undefined,
     embeddedPgPort: integer(env, "EMBEDDED_PG_PORT", 54329, 1024, 65535),
     oidc: oidcSettings(env),
+    renderCacheBytes: integer(env, "RENDER_CACHE_MB", 64, 0, 65536) * 1024 * 1024,
+    renderCacheMaxAgeMs: integer(env, "RENDER_CACHE_SECONDS", 60, 1, 86400) * 1000,
   };
 }

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
+import { brotliCompress, gzip, constants as zlib } from "node:zlib";
 import { build } from "esbuild";
 
 /** A client island bundled for the browser, named by its content hash so it can be cached forever. */
@@ -23,17 +25,9 @@ export function stylesheetUrl(): string {
   return stylesheet?.url ?? "/assets/site.css";
 }
 
-export function stylesheetByUrl(url: string): string | undefined {
-  return stylesheet && url === stylesheet.url ? stylesheet.code : undefined;
-}
-
 /** The URL of a built island, for a <script> tag; undefined before `buildIslands` ran. */
 export function islandUrl(name: IslandName): string | undefined {
   return built?.get(name)?.url;
-}
-
-export function islandByUrl(url: string): Island | undefined {
-  return [...(built?.values() ?? [])].find((i) => i.url === url);
 }
 
 /** Bundles every island once per process (a few milliseconds each with esbuild). */
@@ -58,3 +52,43 @@ export async function buildIslands(): Promise<Map<IslandName, Island>> {
   built = result;
   return result;
 }
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Written under a temporary name and renamed, so a process serving the directory never sees half a file. */
+async function writeOnce(file: string, data: Buffer | string): Promise<void> {
+  if (await exists(file)) return;
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, data);
+  await rename(temporary, file);
+}
+
+/**
+ * Writes the fingerprinted assets (stylesheet, islands) to `dir` as files the static server sends
+ * as they are, each with brotli (.br, best quality: done once per build) and gzip (.gz) siblings
+ * chosen by Accept-Encoding. Their names change with their content, so they are cached immutably.
+ */
+export async function writeBuiltAssets(dir: string): Promise<void> {
+  const islands = await buildIslands();
+  const files: [string, string][] = [...islands.values()].map((i) => [i.url, i.code]);
+  if (stylesheet) files.push([stylesheet.url, stylesheet.code]);
+  for (const [url, code] of files) {
+    const file = path.join(dir, url.replace(/^\/assets\//, ""));
+    await mkdir(path.dirname(file), { recursive: true });
+    const bytes = Buffer.from(code);
+    await writeOnce(`${file}.br`, await brotli(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }));
+    await writeOnce(`${file}.gz`, await gzipAsync(bytes, { level: 9 }));
+    await writeOnce(file, bytes);
+  }
+}
+
+/** Fingerprinted asset names (name.{12 hex}.css|js) may be cached for a year. */
+export const FINGERPRINTED_ASSET = /\.[0-9a-f]{12}\.(?:css|js)(?:\.br|\.gz)?$/;

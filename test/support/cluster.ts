@@ -26,8 +26,18 @@ export function adminUrl(): string {
 
 const TEST_KEY = Buffer.alloc(32, 7);
 
-export function testContext(db: Db, dataDir: string): AppContext {
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: "0", SESSION_IDLE_MINUTES: "30" });
+/**
+ * The render cache is off unless a test asks for it: many tests write rows directly and read the
+ * page at once, before the change notification could have arrived (test/render-cache.test.ts covers it).
+ */
+export function testContext(db: Db, dataDir: string, env: Record<string, string> = {}): AppContext {
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: "0",
+    SESSION_IDLE_MINUTES: "30",
+    RENDER_CACHE_MB: "0",
+    ...env,
+  });
   return { db, config, files: new FileStore(path.join(dataDir, "files")), cipher: fieldCipher(TEST_KEY) };
 }
 

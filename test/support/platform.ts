@@ -3,13 +3,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../../src/core/context.ts";
+import { connect } from "../../src/core/db/database.ts";
 import { buildServer } from "../../src/core/http/server.tsx";
 import { addGrant, createStaff, type NewGrant } from "../../src/modules/identity/service.ts";
-import { cloneDatabase, testContext } from "./cluster.ts";
+import { cloneDatabase, type TestDatabase, testContext } from "./cluster.ts";
 import { HttpClient } from "./http.ts";
 
 export interface TestPlatform {
   ctx: AppContext;
+  database: TestDatabase;
   app: FastifyInstance;
   baseUrl: string;
   client(): HttpClient;
@@ -17,21 +19,30 @@ export interface TestPlatform {
 }
 
 /** A running platform over a fresh database (optionally holding the demo city) on a free port. */
-export async function startTestPlatform(template: "empty" | "demo" = "demo"): Promise<TestPlatform> {
-  const database = await cloneDatabase(template);
+export async function startTestPlatform(
+  template: "empty" | "demo" = "demo",
+  options: { env?: Record<string, string>; database?: TestDatabase } = {},
+): Promise<TestPlatform> {
+  // a second instance on another platform's database has its own pool and leaves the database be
+  const shared = options.database;
+  const database = shared
+    ? { db: connect(shared.url, 5), drop: async () => {} }
+    : await cloneDatabase(template);
   const dataDir = await mkdtemp(path.join(tmpdir(), "zhengwu-data-"));
-  const ctx = testContext(database.db, dataDir);
+  const ctx = testContext(database.db, dataDir, options.env);
   const app = await buildServer(ctx, { logLevel: "silent" });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   return {
     ctx,
+    database: shared ?? (database as TestDatabase),
     app,
     baseUrl,
     client: () => new HttpClient(baseUrl),
     async close() {
       await app.close();
+      if (shared) await database.db.destroy();
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -9,6 +9,7 @@ import type { SearchTables } from "../../modules/search/schema.ts";
 import type { ServiceTables } from "../../modules/services/schema.ts";
 import type { SitesTables } from "../../modules/sites/schema.ts";
 import type { AuditTables } from "../audit.ts";
+import type { ChangeTables } from "../changes.ts";
 import type { ConsentTables } from "../consent.ts";
 import type { InboxTables } from "../inbox.ts";
 
@@ -56,3 +57,5 @@ export interface Database extends AuditTables {}
 export interface Database extends SearchTables, AssistantTables {}
 /** 个人信息处理同意 (core/consent.ts), merged into Database. */
 export interface Database extends ConsentTables {}
+/** The public change feed (core/changes.ts), merged into Database. */
+export interface Database extends ChangeTables {}

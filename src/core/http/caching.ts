@@ -1,36 +1,117 @@
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { lastChangeTimes, listenForPublicChanges } from "../changes.ts";
+import type { AppContext } from "../context.ts";
+import { RenderCache, renderCacheKey } from "./render-cache.ts";
 
 /** Shared caches (nginx, a CDN) may hold an anonymous page briefly and serve it stale while refetching. */
 export const SHARED_PAGE_CACHE = "public, max-age=0, s-maxage=60, stale-while-revalidate=300";
 const PRIVATE_PAGE_CACHE = "private, no-cache";
+const VARY = "Cookie, Accept-Encoding";
+
+function hasPersonalCookie(request: FastifyRequest, cookies: string[]): boolean {
+  return cookies.some((name) => request.cookies[name]);
+}
 
 function isPersonal(request: FastifyRequest, reply: FastifyReply, cookies: string[]): boolean {
-  if (cookies.some((name) => request.cookies[name])) return true;
+  if (hasPersonalCookie(request, cookies)) return true;
   // a page that sets a cookie (a form's CSRF token) belongs to this visitor alone
   return reply.getHeader("set-cookie") !== undefined;
 }
 
+/** If-None-Match wins when present (RFC 9110); otherwise If-Modified-Since against Last-Modified. */
+function notModified(request: FastifyRequest, etag: string, lastModified: string | null): boolean {
+  const presented = request.headers["if-none-match"];
+  if (presented !== undefined) return presented.split(/\s*,\s*/).includes(etag);
+  const since = request.headers["if-modified-since"];
+  if (!since || !lastModified) return false;
+  const sinceMs = Date.parse(since);
+  return Number.isFinite(sinceMs) && Date.parse(lastModified) <= sinceMs;
+}
+
+export interface PageCaching {
+  renderCache: RenderCache;
+}
+
 /**
  * Every GET HTML page gets a validator (a hash of its bytes) and answers a matching If-None-Match
- * with 304, so a revisit costs headers only; anonymous pages may be held by shared caches.
- * `personalCookies` are those that change what a page shows (a session, display preferences).
+ * with 304, so a revisit costs headers only; anonymous pages may be held by shared caches, carry
+ * Last-Modified (from the public change feed) and are kept in the render cache, whose hits skip
+ * the database. `personalCookies` are those that change what a page shows (a session, display
+ * preferences): with one, a page is private and neither cached nor served from the cache.
  */
-export async function registerPageCaching(app: FastifyInstance, personalCookies: string[]): Promise<void> {
+export async function registerPageCaching(
+  app: FastifyInstance,
+  ctx: AppContext,
+  personalCookies: string[],
+): Promise<PageCaching> {
+  const cache = new RenderCache(ctx.config.renderCacheBytes, ctx.config.renderCacheMaxAgeMs);
+  let seeded = false;
+  const listener =
+    ctx.config.renderCacheBytes > 0
+      ? listenForPublicChanges(ctx, (change) => cache.invalidate(change), {
+          onReconnect: () => cache.clear(),
+          onError: (error) => app.log.warn({ err: error }, "public change feed: connection lost, retrying"),
+        })
+      : null;
+  void listener?.ready.then(async () => {
+    try {
+      cache.seed(await lastChangeTimes(ctx));
+      seeded = true;
+    } catch (error) {
+      app.log.warn({ err: error }, "render cache stays off: change times unreadable");
+    }
+  });
+  app.addHook("onClose", async () => {
+    await listener?.close();
+  });
+  // a cache is only as good as its invalidation: without the feed, every page is rendered afresh
+  const usable = () => seeded && listener?.isListening() === true;
+  const pending = new WeakMap<FastifyRequest, { key: string; generation: number }>();
+  const servedFromCache = new WeakSet<FastifyRequest>();
+  const debugPid = process.env.ZHENGWU_DEBUG_PID === "1";
+
+  app.addHook("onRequest", async (request, reply) => {
+    if (debugPid) reply.header("X-Zhengwu-Pid", String(process.pid));
+    if (!usable() || hasPersonalCookie(request, personalCookies)) return;
+    const key = renderCacheKey(request);
+    if (!key) return;
+    pending.set(request, { key, generation: cache.generation });
+    const page = cache.get(key);
+    if (!page) return;
+    servedFromCache.add(request);
+    reply.header("Cache-Control", SHARED_PAGE_CACHE).header("Vary", VARY).header("ETag", page.etag);
+    reply.header("X-Render-Cache", "hit");
+    if (page.lastModified) reply.header("Last-Modified", page.lastModified);
+    if (notModified(request, page.etag, page.lastModified)) return reply.code(304).send();
+    return reply.type("text/html; charset=utf-8").send(page.html);
+  });
+
   app.addHook("onSend", async (request, reply, payload) => {
+    if (servedFromCache.has(request)) return payload;
     if (request.method !== "GET" || reply.statusCode !== 200 || typeof payload !== "string") return payload;
     if (!String(reply.getHeader("content-type") ?? "").startsWith("text/html")) return payload;
     if (reply.getHeader("cache-control")) return payload;
     const personal = isPersonal(request, reply, personalCookies);
     reply.header("Cache-Control", personal ? PRIVATE_PAGE_CACHE : SHARED_PAGE_CACHE);
-    reply.header("Vary", "Cookie, Accept-Encoding");
+    reply.header("Vary", VARY);
     const etag = `W/"${createHash("sha1").update(payload).digest("base64url").slice(0, 22)}"`;
     reply.header("ETag", etag);
-    const presented = request.headers["if-none-match"];
-    if (presented?.split(/\s*,\s*/).includes(etag)) {
+    let lastModified: string | null = null;
+    const started = pending.get(request);
+    // kept only when no change arrived while it rendered (it might show the data from before)
+    if (!personal && started && started.generation === cache.generation && usable()) {
+      const bucket = cache.bucketOf(request);
+      lastModified = cache.lastModified(bucket);
+      reply.header("Last-Modified", lastModified);
+      reply.header("X-Render-Cache", "miss");
+      cache.set(started.key, { html: payload, etag, lastModified, bucket }, started.generation);
+    }
+    if (notModified(request, etag, lastModified)) {
       reply.code(304);
       return "";
     }
     return payload;
   });
+  return { renderCache: cache };
 }

@@ -27,7 +27,7 @@ import { registerSiteAdminRoutes } from "../../modules/sites/admin-routes.tsx";
 import { registerCalendarRoutes } from "../../modules/sites/calendar-routes.tsx";
 import { registerSiteRoutes } from "../../modules/sites/routes.tsx";
 import { registerAccessibilityRoutes } from "../../web/accessibility.tsx";
-import { buildIslands, islandByUrl, stylesheetByUrl } from "../../web/islands.ts";
+import { FINGERPRINTED_ASSET, writeBuiltAssets } from "../../web/islands.ts";
 import { PlainPage } from "../../web/layout.tsx";
 import { PREFERENCES_COOKIE } from "../../web/preferences.ts";
 import { registerAuditRoutes } from "../audit-routes.tsx";
@@ -75,7 +75,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   // onSend order matters: cookies are written, then the page is hashed (and found personal if it set
   // one), then compressed
   await app.register(cookie);
-  await registerPageCaching(app, [SESSION_COOKIE, PREFERENCES_COOKIE]);
+  await registerPageCaching(app, ctx, [SESSION_COOKIE, PREFERENCES_COOKIE]);
   // brotli at quality 4: near gzip's speed for pages rendered per request, smaller than gzip
   await app.register(compress, {
     threshold: 1024,
@@ -102,29 +102,20 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     },
   });
   await app.register(rateLimit, { global: false });
+  // fingerprinted assets are built at start into the data directory with .br and .gz siblings
+  const builtAssets = path.join(ctx.config.dataDir, "assets");
+  await writeBuiltAssets(builtAssets);
   await app.register(fastifyStatic, {
-    root: path.resolve(import.meta.dirname, "../../web/assets"),
+    root: [builtAssets, path.resolve(import.meta.dirname, "../../web/assets")],
     prefix: "/assets/",
+    preCompressed: true,
     maxAge: "1h",
+    setHeaders(reply, file) {
+      if (FINGERPRINTED_ASSET.test(file))
+        reply.header("Cache-Control", "public, max-age=31536000, immutable");
+    },
   });
 
-  await buildIslands();
-  app.get("/assets/islands/:file", async (request, reply) => {
-    const island = islandByUrl(request.url.split("?")[0] ?? "");
-    if (!island) return reply.callNotFound();
-    return reply
-      .type("text/javascript; charset=utf-8")
-      .header("Cache-Control", "public, max-age=31536000, immutable")
-      .send(island.code);
-  });
-  app.get("/assets/site.:hash.css", async (request, reply) => {
-    const css = stylesheetByUrl(request.url.split("?")[0] ?? "");
-    if (!css) return reply.callNotFound();
-    return reply
-      .type("text/css; charset=utf-8")
-      .header("Cache-Control", "public, max-age=31536000, immutable")
-      .send(css);
-  });
   await registerAccessibilityRoutes(app);
 
   app.decorateRequest("actor", null);

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { AppContext } from "../../core/context.ts";
 import { NotFoundError } from "../../core/errors.ts";
+import { tagPageSite } from "../../core/http/render-cache.ts";
 import type { SiteFrame } from "../../web/layout.tsx";
 import { PREFERENCES_COOKIE, parsePreferences } from "../../web/preferences.ts";
 import type { Site } from "./schema.ts";
@@ -38,6 +39,7 @@ export async function buildFrame(
   site: Site,
   base: string,
 ): Promise<SiteFrame> {
+  tagPageSite(request, site);
   const columns = await columnsOf(ctx, site.id);
   const portal = site.kind === "portal" ? null : await portalSite(ctx);
   return {
