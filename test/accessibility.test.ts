@@ -247,7 +247,7 @@ describe("无障碍 toolbar, 长辈版 and every page at phone width", () => {
     const assets = [...home.matchAll(/(?:href|src)="(\/assets\/[^"]+\.(?:css|js))"/g)].map(
       (m) => m[1] as string,
     );
-    assert.equal(assets.length, 2, "one stylesheet and the toolbar island");
+    assert.equal(assets.length, 3, "one stylesheet, the toolbar island and the 智能问答 widget");
     let assetBytes = 0;
     for (const asset of assets) {
       const r = await compressedSize(`${p.baseUrl}${asset}`);

@@ -139,10 +139,10 @@ describe("财政预决算 and 重大建设项目", () => {
 
     const page = await visitor().get("/czyjs/");
     assert.equal(page.status, 200);
-    // the only script is the 无障碍 toolbar's, shared by every page: the charts need none
+    // the only scripts are the 无障碍 toolbar's and the 智能问答 widget's, shared by every page: the charts need none
     assert.doesNotMatch(
       page.text,
-      /<script(?![^>]*src="\/assets\/islands\/a11y\.)/i,
+      /<script(?![^>]*src="\/assets\/islands\/(?:a11y|assistant-widget)\.)/i,
       "no script for the charts",
     );
     assert.doesNotMatch(page.text, /<style/i, "no inline style blocks (CSP style-src 'self')");

@@ -450,6 +450,72 @@ describe("政民互动: letters with a closed loop", () => {
     assert.match((await client.get(`/sites/rsj/xj/${demo.id}`)).text, /拖欠工资/);
   });
 
+  it("a published letter is searchable as 互动 with masked text only, and leaves the index when withdrawn", async () => {
+    const phone = nextWriterPhone();
+    const r = await write({
+      title: "犬只疫苗接种点咨询",
+      body: "我叫钱多多，手机13798765432，住在临河区滨江路18号5栋，想问犬只疫苗接种点在哪里，周末开放吗？",
+      name: "孙悟空",
+      phone,
+    });
+    await actOnLetter(p.ctx, intake, r.id, "accept");
+    await actOnLetter(p.ctx, intake, r.id, "assign", { siteId: gjj });
+    await actOnLetter(p.ctx, gjjOfficer, r.id, "submit_reply", {
+      body: "您好！犬只疫苗接种点设在各区动物防疫站，周末上午开放，也可致电 13698765432 咨询。",
+    });
+    await actOnLetter(p.ctx, gjjHead, r.id, "approve_reply");
+    const client = p.client();
+    const find = async (q: string, type = "letter") =>
+      JSON.parse((await client.get(`/api/search?q=${encodeURIComponent(q)}&type=${type}`)).text) as {
+        total: number;
+        hits: { type: string; url: string; title: string; snippet: string }[];
+      };
+    const ours = (result: Awaited<ReturnType<typeof find>>) =>
+      result.hits.filter((h) => h.url === `/xj/${r.id}`);
+    assert.equal(ours(await find("犬只疫苗接种点")).length, 0, "answered but not published: not searchable");
+
+    await setPublished(p.ctx, gjjHead, r.id, true);
+    const found = ours(await find("犬只疫苗接种点"));
+    assert.equal(found.length, 1, "published: found with the 互动 type filter");
+    assert.equal(found[0]?.type, "letter");
+    assert.equal(ours(await find("犬只疫苗接种点", "policy")).length, 0, "not under another type");
+    assert.equal(ours(await find("动物防疫站")).length, 1, "the reply is searchable too");
+    const onGjj = await client.get(
+      `/api/search?q=${encodeURIComponent("犬只疫苗接种点")}&site=gjj&type=letter`,
+    );
+    assert.ok(
+      (JSON.parse(onGjj.text) as { hits: { url: string }[] }).hits.some((h) => h.url === `/xj/${r.id}`),
+    );
+
+    // neither the contact data nor the personal data in the text reach the index or a snippet
+    const indexed = await p.ctx.db
+      .selectFrom("search_records")
+      .select(["title", "body"])
+      .where("source", "=", "letters")
+      .where("key", "=", String(r.id))
+      .executeTakeFirstOrThrow();
+    const snippets = (await find("钱多多 滨江路 犬只")).hits.map((h) => `${h.title} ${h.snippet}`).join(" ");
+    for (const text of [indexed.title, indexed.body, snippets])
+      assert.doesNotMatch(text, new RegExp(`${phone}|13798765432|13698765432|钱多多|孙悟空|18号`));
+    assert.match(indexed.body, /137\*{4}5432/);
+
+    await setPublished(p.ctx, gjjHead, r.id, false);
+    assert.equal(ours(await find("犬只疫苗接种点")).length, 0, "withdrawn: gone from search");
+    const gone = await p.ctx.db
+      .selectFrom("search_records")
+      .select("id")
+      .where("source", "=", "letters")
+      .where("key", "=", String(r.id))
+      .executeTakeFirst();
+    assert.equal(gone, undefined);
+
+    // published again, then reopened by an unhappy writer: out of 回应公开 and out of search
+    await setPublished(p.ctx, gjjHead, r.id, true);
+    assert.equal(ours(await find("犬只疫苗接种点")).length, 1);
+    await rateLetter(p.ctx, r.trackingNo, r.queryCode, "不满意", "没有说清楚周末几点开放");
+    assert.equal(ours(await find("犬只疫苗接种点")).length, 0, "reopened: not public, not searchable");
+  });
+
   it("counts per department with server-rendered charts", async () => {
     const stats = await departmentStats(p.ctx, "2026-01-01", "2026-12-31");
     const rsjStats = stats.find((s) => s.siteId === rsj);

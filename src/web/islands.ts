@@ -12,7 +12,7 @@ export interface Island {
   code: string;
 }
 
-const ISLANDS = ["rich-text", "a11y", "live-feed", "search-suggest"] as const;
+const ISLANDS = ["rich-text", "a11y", "live-feed", "search-suggest", "assistant-widget"] as const;
 export type IslandName = (typeof ISLANDS)[number];
 
 let built: Map<IslandName, Island> | undefined;

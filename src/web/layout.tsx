@@ -1,6 +1,7 @@
 import type { ComponentChildren } from "preact";
 import type { Column, Site } from "../modules/sites/schema.ts";
 import { AccessibilityToolbar, preferenceHref } from "./accessibility.tsx";
+import { AssistantWidget } from "./assistant-widget.tsx";
 import { Breadcrumbs, type Crumb } from "./components.tsx";
 import { islandUrl, stylesheetUrl } from "./islands.ts";
 import { type Preferences, preferenceClasses } from "./preferences.ts";
@@ -49,6 +50,9 @@ export function PublicLayout(props: {
   const fullTitle = props.title === site.name ? site.name : `${props.title}_${site.name}`;
   const { prefs, path } = props.frame;
   const a11yScript = islandUrl("a11y");
+  // the assistant page has its own ask box
+  const askWidget = !path.split("?")[0]?.startsWith(`${base}/assistant`);
+  const askScript = askWidget ? islandUrl("assistant-widget") : undefined;
   return (
     <html lang="zh-CN" class={preferenceClasses(prefs) || undefined}>
       <head>
@@ -86,6 +90,7 @@ export function PublicLayout(props: {
         <link rel="stylesheet" href={stylesheetUrl()} />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         {a11yScript && <script src={a11yScript} defer />}
+        {askScript && <script src={askScript} defer />}
         {props.head}
       </head>
       <body>
@@ -181,6 +186,7 @@ export function PublicLayout(props: {
         <main id="main" class="wrap" tabIndex={-1}>
           {props.children}
         </main>
+        {askWidget && <AssistantWidget base={base} />}
         <SiteFooter frame={props.frame} />
       </body>
     </html>

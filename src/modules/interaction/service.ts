@@ -11,6 +11,7 @@ import type { StoredFile } from "../../core/storage.ts";
 import { isPhoneNumber } from "../../core/validate.ts";
 import { defineMachine, eventHistory, recordEvent } from "../../core/workflow.ts";
 import { addWorkingHours } from "../../core/working-hours.ts";
+import { indexRecord } from "../search/sources.ts";
 import { listSites, portalSite } from "../sites/service.ts";
 import { maskLetterText, maskName, maskReplyText } from "./masking.ts";
 import { forgetRoutingModel, suggestDepartments } from "./routing.ts";
@@ -569,6 +570,8 @@ export async function actOnLetter(
       actorId: actor.id,
       comment,
     });
+    // a reopened letter leaves 回应公开 until answered again, and its search record with it
+    await indexRecord(trx, "letters", String(letter.id));
     return trx.selectFrom("letters").selectAll().where("id", "=", letter.id).executeTakeFirstOrThrow();
   });
 }
@@ -649,6 +652,7 @@ export async function rateLetter(
         .where("id", "=", letter.id)
         .execute();
     }
+    await indexRecord(trx, "letters", String(letter.id));
     return trx.selectFrom("letters").selectAll().where("id", "=", letter.id).executeTakeFirstOrThrow();
   });
 }
@@ -685,6 +689,7 @@ export async function setPublished(
       to: letter.state,
       actorId: actor.id,
     });
+    await indexRecord(trx, "letters", String(letterId));
   });
 }
 

@@ -1,5 +1,6 @@
 import { faqSearchSource } from "../assistant/faq-source.ts";
 import { contentSearchSource } from "../content/search-source.ts";
+import { letterSearchSource } from "../interaction/search-source.ts";
 import { serviceSearchSource } from "../services/search-source.ts";
 import { registerSearchSource } from "./registry.ts";
 
@@ -18,5 +19,6 @@ import { registerSearchSource } from "./registry.ts";
 registerSearchSource(contentSearchSource);
 registerSearchSource(faqSearchSource);
 registerSearchSource(serviceSearchSource);
+registerSearchSource(letterSearchSource);
 
 export { indexRecord, rebuildSearchIndex } from "./registry.ts";

@@ -3,7 +3,14 @@ import { formatDate } from "../../../web/html.ts";
 import { islandUrl } from "../../../web/islands.ts";
 import { PublicLayout, type SiteFrame } from "../../../web/layout.tsx";
 import { RECORD_TYPE_LABELS, RECORD_TYPES } from "../schema.ts";
-import { COUNT_CAP, markParts, type SearchFilter, type SearchHit, type SearchResult } from "../service.ts";
+import {
+  COUNT_CAP,
+  FACET_CAP,
+  markParts,
+  type SearchFilter,
+  type SearchHit,
+  type SearchResult,
+} from "../service.ts";
 
 function Marked({ text, marks }: { text: string; marks: string[] }) {
   return (
@@ -192,11 +199,11 @@ export function SearchPage(props: SearchPageProps) {
                 <li key={t}>
                   {t === type ? (
                     <span aria-current="true">
-                      {RECORD_TYPE_LABELS[t]}（{result.byType[t]}）
+                      {RECORD_TYPE_LABELS[t]}（{facetCount(result.byType[t])}）
                     </span>
                   ) : (
                     <a href={link({ type: t })}>
-                      {RECORD_TYPE_LABELS[t]}（{result.byType[t]}）
+                      {RECORD_TYPE_LABELS[t]}（{facetCount(result.byType[t])}）
                     </a>
                   )}
                 </li>
@@ -236,4 +243,8 @@ export function SearchPage(props: SearchPageProps) {
       {islandUrl("search-suggest") && <script src={islandUrl("search-suggest")} defer />}
     </PublicLayout>
   );
+}
+
+function facetCount(n: number | undefined): string {
+  return (n ?? 0) >= FACET_CAP ? `${FACET_CAP}+` : String(n ?? 0);
 }
