@@ -4,7 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
 import { fieldCipher, loadFieldKey, loadRetiredKeys } from "../src/core/crypto.ts";
-import { ENCRYPTED_COLUMNS, rotateFieldKey } from "../src/core/key-rotation.ts";
+import { encryptedColumns, rotateFieldKey } from "../src/core/key-rotation.ts";
 import { submitRequest } from "../src/modules/disclosure/requests.ts";
 import { authenticate, registerCitizen } from "../src/modules/identity/service.ts";
 import { siteId, startTestPlatform, type TestPlatform } from "./support/platform.ts";
@@ -18,11 +18,10 @@ describe("field key rotation", () => {
 
   const sealedValues = async () => {
     const out: Record<string, Buffer> = {};
-    for (const { table, columns } of ENCRYPTED_COLUMNS) {
+    for (const { table, column } of await encryptedColumns(p.ctx.db)) {
       const { rows } = await sql<Record<string, Buffer | null> & { id: number }>`
         select * from ${sql.table(table)} order by id`.execute(p.ctx.db);
-      for (const row of rows)
-        for (const c of columns) if (row[c]) out[`${table}.${row.id}.${c}`] = row[c] as Buffer;
+      for (const row of rows) if (row[column]) out[`${table}.${row.id}.${column}`] = row[column] as Buffer;
     }
     return out;
   };

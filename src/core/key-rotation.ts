@@ -1,20 +1,40 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { sql } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import { audit } from "./audit.ts";
 import type { AppContext } from "./context.ts";
 import { type FieldCipher, fieldCipher, loadRetiredKeys } from "./crypto.ts";
+import type { Database } from "./db/tables.ts";
 import { UserError } from "./errors.ts";
 
 /**
- * The encrypted columns re-sealed on rotation. A column missing here is not lost: retired keys
- * stay in the key ring and still decrypt it; it is simply not moved to the new key yet.
+ * Every encrypted column, read from the schema itself: by convention a `bytea` column named
+ * `*_enc` holds a sealed value (crypto.ts), so a new one is rotated and backed up without being
+ * listed anywhere. Each such table needs an `id` column to walk it in batches.
  */
-export const ENCRYPTED_COLUMNS: { table: string; columns: string[] }[] = [
-  { table: "users", columns: ["phone_enc", "totp_secret_enc"] },
-  { table: "info_requests", columns: ["id_number_enc", "phone_enc", "address_enc"] },
-];
+export async function encryptedColumns(
+  db: Kysely<Database> | Transaction<Database>,
+): Promise<{ table: string; column: string }[]> {
+  const { rows } = await sql<{ table: string; column: string }>`
+    select table_name as table, column_name as column from information_schema.columns
+    where table_schema = current_schema() and data_type = 'bytea' and column_name like '%\_enc'
+    order by table_name, ordinal_position`.execute(db);
+  return rows;
+}
+
+async function encryptedTables(ctx: AppContext): Promise<{ table: string; columns: string[] }[]> {
+  const byTable = new Map<string, string[]>();
+  for (const { table, column } of await encryptedColumns(ctx.db))
+    byTable.set(table, [...(byTable.get(table) ?? []), column]);
+  const { rows } = await sql<{ table: string }>`
+    select table_name as table from information_schema.columns
+    where table_schema = current_schema() and column_name = 'id'`.execute(ctx.db);
+  const withId = new Set(rows.map((r) => r.table));
+  for (const table of byTable.keys())
+    if (!withId.has(table)) throw new Error(`表 ${table} 有加密列但没有 id 列，无法分批重新加密`);
+  return [...byTable].map(([table, columns]) => ({ table, columns }));
+}
 
 /**
  * `zhengwu keys rotate`: a new field key becomes current, the old one is retired (kept, so older
@@ -43,7 +63,7 @@ export async function rotateFieldKey(
   log("已生成新的字段加密密钥，旧密钥已归档到 keys/retired/");
 
   let resealed = 0;
-  for (const { table, columns } of ENCRYPTED_COLUMNS) {
+  for (const { table, columns } of await encryptedTables(ctx)) {
     let lastId = 0;
     for (;;) {
       const { rows } = await sql<Record<string, Buffer | null> & { id: number }>`
