@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from "../core/config.ts";
 import type { AppContext } from "../core/context.ts";
 import { UserError } from "../core/errors.ts";
 import { buildServer } from "../core/http/server.tsx";
-import { rotateFieldKey } from "../core/key-rotation.ts";
+import { reloadKeys, rotateBlindIndex, rotateFieldKey } from "../core/key-rotation.ts";
 import { openPlatform } from "../core/platform.ts";
 import { demoImported, importDemo } from "../demo/import.ts";
 import { publishDueVersions } from "../modules/content/service.ts";
@@ -25,6 +25,8 @@ const HELP = `用法：npm run zhengwu -- <命令> [选项]
   admin create          创建管理员  --username 用户名 --name 姓名 [--password 密码]
                         [--role sysadmin|security_admin|auditor]（默认系统管理员；三员不能兼任）
   keys rotate           轮换个人信息字段加密密钥并重新加密已存数据（旧密钥归档保留）
+  keys rotate --blind-index
+                        轮换盲索引密钥并重算全部盲索引（期间按新旧密钥查找，查询不受影响）
   audit verify          逐条校验安全审计记录的 SM3 链，发现篡改或删除时以非零状态退出
   backup [--out 文件]   把数据库和附件写入一个加密备份文件（SM4 + HMAC-SM3，备份密钥在 keys/backup.key）
   restore 文件          在空实例上恢复备份：先校验完整性和密钥，再恢复数据、序列和附件并校验审计链
@@ -85,6 +87,7 @@ async function start(): Promise<void> {
     await escalateOverdue(ctx);
     await remindApplications(ctx);
     await superviseLetters(ctx);
+    await reloadKeys(ctx);
   };
   const timer = setInterval(() => {
     tick().catch((error) => app.log.error({ err: error }, "scheduled work failed"));
@@ -160,8 +163,10 @@ async function main(argv: string[]): Promise<void> {
     }
     case "keys": {
       if (sub !== "rotate") break;
+      const { values } = parseArgs({ args: argv.slice(2), options: { "blind-index": { type: "boolean" } } });
       return withPlatform(async (ctx) => {
-        await rotateFieldKey(ctx, say);
+        if (values["blind-index"]) await rotateBlindIndex(ctx, say);
+        else await rotateFieldKey(ctx, say);
       });
     }
     case "backup": {

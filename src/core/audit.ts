@@ -73,6 +73,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   "audit.exported": "导出审计记录",
   "audit.verified": "校验审计链",
   "keys.rotated": "轮换字段加密密钥",
+  "keys.index_rotated": "轮换盲索引密钥",
   "backup.created": "创建加密备份",
   "backup.restored": "从备份恢复",
   "config.site_created": "新建站点",

@@ -60,7 +60,8 @@ export async function closeCitizenAccount(
   const fields: Record<string, string> = {};
   if (!confirmed) fields.confirm = "请确认您要注销账号";
   // the full number proves it is the owner, not someone at an unattended screen (pages show it masked)
-  if (!user.phone_index?.equals(ctx.cipher.blindIndex(phone.replace(/[\s-]/g, ""))))
+  const stored = user.phone_index;
+  if (!stored || !ctx.cipher.blindIndexes(phone.replace(/[\s-]/g, "")).some((i) => i.equals(stored)))
     fields.phone = "手机号码与本账号不符";
   if (Object.keys(fields).length) throw new UserError("提交的内容有误", 400, fields);
   await ctx.db.transaction().execute(async (trx) => {
