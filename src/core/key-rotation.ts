@@ -153,7 +153,7 @@ async function eachRow(
 /**
  * Where each blind index (`*_index` bytea) gets its plain value from: by default the sealed
  * `*_enc` column beside it; here the exceptions. `null`: not recomputable and short-lived
- * (SMS codes live minutes; one sent during a rotation may need to be requested again).
+ * (SMS codes live minutes; one sent before the rotation and unused when it ends is asked for again).
  */
 const INDEX_SOURCES: Record<string, RawBuilder<unknown> | null> = {
   // a bundle's members all carry the phone it was submitted with
