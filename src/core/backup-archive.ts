@@ -133,7 +133,7 @@ export async function openArchive(file: string, key: Buffer): Promise<OpenedArch
     if (size < 12 + TAG_BYTES || !start.subarray(0, 8).equals(MAGIC))
       throw new UserError(`${file} 不是政务平台的备份文件`);
     const length = start.readUInt32BE(8);
-    if (length > 64 * 1024 || 12 + length + TAG_BYTES > size) throw new UserError(TAMPERED);
+    if (length > 64 * 1024 || 12 + length + TAG_BYTES >= size) throw new UserError(TAMPERED);
     const json = Buffer.alloc(length);
     await handle.read(json, 0, length, 12);
     try {

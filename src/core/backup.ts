@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { appendFile, mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -206,12 +206,13 @@ export async function createBackup(
         const root = ctx.files.root;
         const files: FilesManifest["files"] = [];
         for (const relative of await listFiles(root)) {
+          // a file removed since the listing (an upload replaced meanwhile) is simply not backed up
+          const handle = await open(path.join(root, relative)).catch(() => undefined);
+          if (!handle) continue;
           const hash = createHash("sha256");
           let size = 0;
           yield frame("F", JSON.stringify({ path: relative }));
-          for await (const chunk of createReadStream(path.join(root, relative), {
-            highWaterMark: 256 * 1024,
-          })) {
+          for await (const chunk of handle.createReadStream({ highWaterMark: 256 * 1024 })) {
             hash.update(chunk as Buffer);
             size += (chunk as Buffer).length;
             yield frame("D", chunk as Buffer);
