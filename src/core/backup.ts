@@ -1,13 +1,30 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { appendFile, mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { type Kysely, sql, type Transaction } from "kysely";
 import { appendAudit, type ChainReport, verifyAuditChain } from "./audit.ts";
-import { FrameReader, frame, loadBackupKey, openArchive, sealArchive } from "./backup-archive.ts";
+import {
+  FrameReader,
+  type FrameType,
+  frame,
+  loadBackupKey,
+  openArchive,
+  sealArchive,
+} from "./backup-archive.ts";
 import type { AppContext } from "./context.ts";
 import type { Database } from "./db/tables.ts";
 import { UserError } from "./errors.ts";
@@ -279,6 +296,178 @@ async function readManifest(reader: FrameReader): Promise<Manifest> {
   return JSON.parse(first.payload.toString("utf8")) as Manifest;
 }
 
+/** What must hold before a restore touches anything: same schema, a field key that opens the data. */
+async function checkTarget(ctx: AppContext, manifest: Manifest): Promise<void> {
+  const here = await appliedMigrations(ctx.db);
+  if (here.join() !== manifest.migrations.join())
+    throw new UserError(
+      `备份的数据库结构（迁移至 ${manifest.migrations.at(-1)}）与本实例（迁移至 ${here.at(-1)}）不同：请用备份时的版本（${manifest.version}）恢复后再升级。未做任何改动`,
+    );
+  for (const probe of manifest.fieldKeyProbes) {
+    try {
+      ctx.cipher.decrypt(Buffer.from(probe.sealed, "base64"));
+    } catch {
+      throw new UserError(
+        `当前的字段加密密钥解不开备份中的个人信息（${probe.table}.${probe.column}）：请把原实例的 keys/field.key 和 keys/retired/ 复制到 ${path.join(ctx.config.dataDir, "keys")}/ 后重试。未做任何改动`,
+      );
+    }
+  }
+  await assertEmpty(ctx);
+}
+
+const INCOMPLETE = "备份文件内容不完整。未做任何改动";
+
+/** Applies the archive's frames inside one transaction; files go to a staging directory. */
+class Loader {
+  private table = "";
+  private columns: string[] = [];
+  private loaded = 0;
+  private upload: { path: string; handle: FileHandle; hash: Hash } | undefined;
+  private trailer: FilesManifest | undefined;
+  private readonly expected: Map<string, number>;
+  private readonly trx: Transaction<Database>;
+  private readonly manifest: Manifest;
+  private readonly staging: string;
+  private readonly report: RestoreReport;
+  private readonly progress: (line: string) => void;
+
+  constructor(
+    trx: Transaction<Database>,
+    manifest: Manifest,
+    staging: string,
+    report: RestoreReport,
+    progress: (line: string) => void,
+  ) {
+    this.trx = trx;
+    this.manifest = manifest;
+    this.staging = staging;
+    this.report = report;
+    this.progress = progress;
+    this.expected = new Map(manifest.tables.map((t) => [t.name, t.rows]));
+  }
+
+  async apply(type: FrameType, payload: Buffer): Promise<void> {
+    const json = <T>() => JSON.parse(payload.toString("utf8")) as T;
+    if (type === "T") return this.startTable(json<{ table: string }>().table);
+    if (type === "R") return this.insertRows(payload.toString("utf8"));
+    if (type === "S") return this.setSequences(json());
+    if (type === "F") return this.startFile(json<{ path: string }>().path);
+    if (type === "D" && this.upload) {
+      this.upload.hash.update(payload);
+      await this.upload.handle.write(payload);
+      return;
+    }
+    if (type === "E" && this.upload) return this.endFile(json<{ sha256: string }>().sha256);
+    if (type === "Z") {
+      this.trailer = json();
+      return;
+    }
+    throw new UserError(INCOMPLETE);
+  }
+
+  /** Everything announced arrived. */
+  finish(): void {
+    if (
+      !this.trailer ||
+      this.upload ||
+      this.trailer.files.length !== this.report.files ||
+      this.report.tables !== this.manifest.tables.length
+    )
+      throw new UserError(INCOMPLETE);
+  }
+
+  async close(): Promise<void> {
+    await this.upload?.handle.close();
+  }
+
+  private endTable(): void {
+    if (!this.table) return;
+    if (this.loaded !== this.expected.get(this.table))
+      throw new UserError(`备份中 ${this.table} 表的行数与清单不符。未做任何改动`);
+    if (this.loaded) this.progress(`  表 ${this.table}：${this.loaded} 行`);
+    this.report.rows += this.loaded;
+    this.report.tables += 1;
+    this.table = "";
+  }
+
+  private async startTable(table: string): Promise<void> {
+    this.endTable();
+    if (!this.expected.has(table)) throw new UserError(`备份中的表 ${table} 不在清单中。未做任何改动`);
+    const { rows } = await sql<{ name: string }>`
+      select column_name as name from information_schema.columns
+      where table_schema = current_schema() and table_name = ${table} and is_generated = 'NEVER'
+      order by ordinal_position`.execute(this.trx);
+    this.table = table;
+    this.columns = rows.map((r) => r.name);
+    this.loaded = 0;
+    // rows a migration put there (calendars, defaults) come back from the archive as they were
+    if (table !== "audit_log") await sql`delete from ${sql.table(table)}`.execute(this.trx);
+  }
+
+  private async insertRows(jsonArray: string): Promise<void> {
+    if (!this.table) throw new UserError(INCOMPLETE);
+    const cols = sql.join(this.columns.map((c) => sql.ref(c)));
+    const result = await sql`
+      insert into ${sql.table(this.table)} (${cols}) overriding system value
+      select ${cols} from jsonb_populate_recordset(null::${sql.table(this.table)}, ${jsonArray}::jsonb)`.execute(
+      this.trx,
+    );
+    this.loaded += Number(result.numAffectedRows ?? 0);
+  }
+
+  private async setSequences(seqs: { name: string; value: string; called: boolean }[]): Promise<void> {
+    this.endTable();
+    for (const s of seqs)
+      await sql`select setval(${s.name}::regclass, ${s.value}::bigint, ${s.called})`.execute(this.trx);
+    this.report.sequences = seqs.length;
+    this.progress(`数据库：${this.report.tables} 张表，${this.report.rows} 行，${seqs.length} 个序列`);
+  }
+
+  private async startFile(relative: string): Promise<void> {
+    const target = path.resolve(this.staging, relative);
+    if (this.upload || !target.startsWith(`${this.staging}${path.sep}`))
+      throw new UserError(`备份中的附件路径不合法：${relative}`);
+    await mkdir(path.dirname(target), { recursive: true });
+    this.upload = { path: relative, handle: await open(target, "wx", 0o600), hash: createHash("sha256") };
+  }
+
+  private async endFile(sha256: string): Promise<void> {
+    const upload = this.upload;
+    if (!upload) throw new UserError(INCOMPLETE);
+    this.upload = undefined;
+    await upload.handle.close();
+    if (upload.hash.digest("hex") !== sha256)
+      throw new UserError(`附件 ${upload.path} 的校验值不符。未做任何改动`);
+    this.report.files += 1;
+  }
+}
+
+/**
+ * Foreign keys pointing at a table loaded later (or at their own table) are made deferrable for
+ * the load and checked at its end; returns the undo.
+ */
+async function deferLateForeignKeys(
+  trx: Transaction<Database>,
+  manifest: Manifest,
+): Promise<() => Promise<void>> {
+  const position = new Map(manifest.tables.map((t, i) => [t.name, i]));
+  const late = (await foreignKeys(trx)).filter(
+    (fk) => !fk.deferrable && (position.get(fk.references) ?? 0) >= (position.get(fk.table) ?? 0),
+  );
+  for (const fk of late)
+    await sql`alter table ${sql.table(fk.table)} alter constraint ${sql.ref(fk.name)} deferrable`.execute(
+      trx,
+    );
+  await sql`set constraints all deferred`.execute(trx);
+  return async () => {
+    await sql`set constraints all immediate`.execute(trx);
+    for (const fk of late)
+      await sql`alter table ${sql.table(fk.table)} alter constraint ${sql.ref(fk.name)} not deferrable`.execute(
+        trx,
+      );
+  };
+}
+
 /**
  * `zhengwu restore FILE`: every check first (key, integrity tag, schema level, field key, empty
  * target), then one transaction for all rows and sequences; files are staged and moved in only
@@ -295,22 +484,7 @@ export async function restoreBackup(
   const first = archive.plaintext();
   const manifest = await readManifest(new FrameReader(first.stream));
   first.stream.destroy();
-
-  const here = await appliedMigrations(ctx.db);
-  if (here.join() !== manifest.migrations.join())
-    throw new UserError(
-      `备份的数据库结构（迁移至 ${manifest.migrations.at(-1)}）与本实例（迁移至 ${here.at(-1)}）不同：请用备份时的版本（${manifest.version}）恢复后再升级。未做任何改动`,
-    );
-  for (const probe of manifest.fieldKeyProbes) {
-    try {
-      ctx.cipher.decrypt(Buffer.from(probe.sealed, "base64"));
-    } catch {
-      throw new UserError(
-        `当前的字段加密密钥解不开备份中的个人信息（${probe.table}.${probe.column}）：请把原实例的 keys/field.key 和 keys/retired/ 复制到 ${path.join(ctx.config.dataDir, "keys")}/ 后重试。未做任何改动`,
-      );
-    }
-  }
-  await assertEmpty(ctx);
+  await checkTarget(ctx, manifest);
 
   const staging = path.join(ctx.config.dataDir, `files.restoring-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
@@ -327,95 +501,17 @@ export async function restoreBackup(
   };
   try {
     await ctx.db.transaction().execute(async (trx) => {
-      // foreign keys that point at a table loaded later (or the same one) are checked at the end
-      const position = new Map(manifest.tables.map((t, i) => [t.name, i]));
-      const late = (await foreignKeys(trx)).filter(
-        (fk) => (position.get(fk.references) ?? 0) >= (position.get(fk.table) ?? 0),
-      );
-      for (const fk of late.filter((k) => !k.deferrable))
-        await sql`alter table ${sql.table(fk.table)} alter constraint ${sql.ref(fk.name)} deferrable`.execute(
-          trx,
-        );
-      await sql`set constraints all deferred`.execute(trx);
-
-      const expected = new Map(manifest.tables.map((t) => [t.name, t.rows]));
-      let table = "";
-      let columns: string[] = [];
-      let loaded = 0;
-      const finishTable = () => {
-        if (!table) return;
-        if (loaded !== expected.get(table))
-          throw new UserError(`备份中 ${table} 表的行数与清单不符。未做任何改动`);
-        if (loaded) progress(`  表 ${table}：${loaded} 行`);
-        report.rows += loaded;
-        report.tables += 1;
-      };
-      let upload:
-        | { path: string; handle: Awaited<ReturnType<typeof open>>; hash: ReturnType<typeof createHash> }
-        | undefined;
-      let trailer: FilesManifest | undefined;
-      for (let f = await reader.next(); f; f = await reader.next()) {
-        const text = () => f?.payload.toString("utf8") ?? "";
-        if (f.type === "T") {
-          finishTable();
-          table = (JSON.parse(text()) as { table: string }).table;
-          if (!expected.has(table)) throw new UserError(`备份中的表 ${table} 不在清单中。未做任何改动`);
-          const { rows } = await sql<{ name: string }>`
-            select column_name as name from information_schema.columns
-            where table_schema = current_schema() and table_name = ${table} and is_generated = 'NEVER'
-            order by ordinal_position`.execute(trx);
-          columns = rows.map((r) => r.name);
-          loaded = 0;
-          // rows a migration put there (calendars, defaults) come back from the archive as they were
-          if (table !== "audit_log") await sql`delete from ${sql.table(table)}`.execute(trx);
-        } else if (f.type === "R") {
-          const cols = sql.join(columns.map((c) => sql.ref(c)));
-          const result = await sql`
-            insert into ${sql.table(table)} (${cols}) overriding system value
-            select ${cols} from jsonb_populate_recordset(null::${sql.table(table)}, ${text()}::jsonb)`.execute(
-            trx,
-          );
-          loaded += Number(result.numAffectedRows ?? 0);
-        } else if (f.type === "S") {
-          finishTable();
-          table = "";
-          const seqs = JSON.parse(text()) as { name: string; value: string; called: boolean }[];
-          for (const s of seqs)
-            await sql`select setval(${s.name}::regclass, ${s.value}::bigint, ${s.called})`.execute(trx);
-          report.sequences = seqs.length;
-          progress(`数据库：${report.tables} 张表，${report.rows} 行，${seqs.length} 个序列`);
-        } else if (f.type === "F") {
-          const relative = (JSON.parse(text()) as { path: string }).path;
-          const target = path.resolve(staging, relative);
-          if (!target.startsWith(`${staging}${path.sep}`))
-            throw new UserError(`备份中的附件路径不合法：${relative}`);
-          await mkdir(path.dirname(target), { recursive: true });
-          upload = { path: relative, handle: await open(target, "wx", 0o600), hash: createHash("sha256") };
-        } else if (f.type === "D" && upload) {
-          upload.hash.update(f.payload);
-          await upload.handle.write(f.payload);
-        } else if (f.type === "E" && upload) {
-          await upload.handle.close();
-          if (upload.hash.digest("hex") !== (JSON.parse(text()) as { sha256: string }).sha256)
-            throw new UserError(`附件 ${upload.path} 的校验值不符。未做任何改动`);
-          report.files += 1;
-          upload = undefined;
-        } else if (f.type === "Z") {
-          trailer = JSON.parse(text()) as FilesManifest;
-        } else {
-          throw new UserError("备份文件内容不完整。未做任何改动");
-        }
+      const checkForeignKeys = await deferLateForeignKeys(trx, manifest);
+      const loader = new Loader(trx, manifest, staging, report, progress);
+      try {
+        for (let f = await reader.next(); f; f = await reader.next()) await loader.apply(f.type, f.payload);
+        loader.finish();
+      } finally {
+        await loader.close();
       }
-      if (!trailer || trailer.files.length !== report.files || report.tables !== manifest.tables.length)
-        throw new UserError("备份文件内容不完整。未做任何改动");
       if (!second.verifyTag()) throw new UserError("备份文件在恢复过程中被改动。未做任何改动");
       progress(`附件：${report.files} 个`);
-
-      await sql`set constraints all immediate`.execute(trx);
-      for (const fk of late.filter((k) => !k.deferrable))
-        await sql`alter table ${sql.table(fk.table)} alter constraint ${sql.ref(fk.name)} not deferrable`.execute(
-          trx,
-        );
+      await checkForeignKeys();
     });
   } catch (error) {
     second.stream.destroy();
