@@ -2,12 +2,13 @@ import cluster from "node:cluster";
 import { parseArgs } from "node:util";
 
 import { audit, verifyAuditChain } from "../core/audit.ts";
+import { createBackup, restoreBackup } from "../core/backup.ts";
 import { ConfigError, loadConfig } from "../core/config.ts";
 import type { AppContext } from "../core/context.ts";
 import { handleShutdownSignalsOurselves } from "../core/db/embedded.ts";
 import { UserError } from "../core/errors.ts";
 import { buildServer } from "../core/http/server.tsx";
-import { rotateFieldKey } from "../core/key-rotation.ts";
+import { reloadKeys, rotateBlindIndex, rotateFieldKey } from "../core/key-rotation.ts";
 import { openPlatform } from "../core/platform.ts";
 import { demoImported, importDemo } from "../demo/import.ts";
 import { publishDueVersions } from "../modules/content/service.ts";
@@ -28,13 +29,20 @@ const HELP = `用法：npm run zhengwu -- <命令> [选项]
   admin create          创建管理员  --username 用户名 --name 姓名 [--password 密码]
                         [--role sysadmin|security_admin|auditor]（默认系统管理员；三员不能兼任）
   keys rotate           轮换个人信息字段加密密钥并重新加密已存数据（旧密钥归档保留）
+  keys rotate --blind-index
+                        轮换盲索引密钥并重算全部盲索引（期间按新旧密钥查找，查询不受影响）
   audit verify          逐条校验安全审计记录的 SM3 链，发现篡改或删除时以非零状态退出
+  backup [--out 文件]   把数据库和附件写入一个加密备份文件（SM4 + HMAC-SM3，备份密钥在 keys/backup.key）
+  restore 文件          在空实例上恢复备份：先校验完整性和密钥，再恢复数据、序列和附件并校验审计链
   help                  显示本帮助
 
 环境变量：DATABASE_URL（外部 PostgreSQL）、DATA_DIR（默认 ./data）、PORT（默认 3000）、HOST（默认 127.0.0.1）`;
 
 const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
+};
+const progress = (line: string): void => {
+  process.stderr.write(`${line}\n`);
 };
 
 type AdminRole = "sysadmin" | "security_admin" | "auditor";
@@ -92,6 +100,7 @@ async function start(argv: string[]): Promise<void> {
     await escalateOverdue(ctx);
     await remindApplications(ctx);
     await superviseLetters(ctx);
+    await reloadKeys(ctx);
   };
   const timer = setInterval(() => {
     tick().catch(logError);
@@ -171,9 +180,43 @@ async function main(argv: string[]): Promise<void> {
     }
     case "keys": {
       if (sub !== "rotate") break;
+      const { values } = parseArgs({ args: argv.slice(2), options: { "blind-index": { type: "boolean" } } });
       return withPlatform(async (ctx) => {
-        await rotateFieldKey(ctx, say);
+        if (values["blind-index"]) await rotateBlindIndex(ctx, say);
+        else await rotateFieldKey(ctx, say);
       });
+    }
+    case "backup": {
+      const { values } = parseArgs({ args: argv.slice(1), options: { out: { type: "string" } } });
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
+      const out = values.out ?? `zhengwu-backup-${stamp}.zwbak`;
+      return withPlatform(async (ctx) => {
+        const r = await createBackup(ctx, out, progress);
+        say(
+          `备份完成：${r.file}（${(r.bytes / 1024 / 1024).toFixed(1)} MB；${r.tables} 张表 ${r.rows} 行，附件 ${r.files} 个）`,
+        );
+        say(
+          `请另行保管 ${ctx.config.dataDir}/keys/ 目录（field.key、retired/、backup.key、licence.pem）或对应的环境变量：备份中不含这些密钥，没有它们既打不开备份，也解不开其中的个人信息。`,
+        );
+      });
+    }
+    case "restore": {
+      if (!sub) throw new UserError("请指定要恢复的备份文件：restore 文件");
+      let chainOk = true;
+      await withPlatform(async (ctx) => {
+        const r = await restoreBackup(ctx, sub, progress);
+        say(
+          `恢复完成：${r.tables} 张表 ${r.rows} 行，${r.sequences} 个序列，附件 ${r.files} 个（备份时间 ${r.manifest.createdAt}，版本 ${r.manifest.version}）`,
+        );
+        chainOk = r.chain.ok;
+        say(
+          r.chain.ok
+            ? `审计链完整：已校验 ${r.chain.checked} 条记录`
+            : `审计链已被破坏：第 ${r.chain.broken?.seq} 条，${r.chain.broken?.reason}`,
+        );
+      });
+      if (!chainOk) return process.exit(2);
+      return;
     }
     case "audit": {
       if (sub !== "verify") break;

@@ -14,7 +14,23 @@ import path from "node:path";
 export interface FieldCipher {
   encrypt(plain: string): Buffer;
   decrypt(sealed: Buffer): string;
+  /** The index to store with a new value. */
   blindIndex(plain: string): Buffer;
+  /**
+   * Every index a stored value may carry, for lookups (`where x_index in (...)`): two while
+   * `zhengwu keys rotate --blind-index` moves the index to a new key, otherwise one.
+   */
+  blindIndexes(plain: string): Buffer[];
+}
+
+/**
+ * The blind-index key: DATA_DIR/keys/index.key once the index has been rotated, before that the
+ * first field key ever used (so installations from before index rotation keep their index);
+ * `next` is DATA_DIR/keys/index-next.key while a rotation runs.
+ */
+export interface IndexKeys {
+  current: Buffer;
+  next?: Buffer;
 }
 
 export const FIELD_ALGORITHMS = ["sm4", "aes-256-gcm"] as const;
@@ -24,17 +40,21 @@ const AES_GCM = 1;
 const SM4_CBC_HMAC_SM3 = 2;
 
 /**
- * `retired` keys (newest first) still decrypt values sealed before a rotation; the blind index
- * stays under the first key ever used (the oldest), so lookups survive rotations unchanged.
+ * `retired` keys (newest first) still decrypt values sealed before a rotation; without `index`
+ * the blind index stays under the first key ever used (the oldest), so field-key rotations leave
+ * it unchanged.
  */
 export function fieldCipher(
   key: Buffer,
   algorithm: FieldAlgorithm = "sm4",
   retired: Buffer[] = [],
+  index: IndexKeys = { current: retired.at(-1) ?? key },
 ): FieldCipher {
   const current = sealer(key, algorithm);
   const older = retired.map((k) => sealer(k, algorithm));
-  const indexKey = derive(retired.at(-1) ?? key, "zhengwu/blind-index");
+  const indexKey = derive(index.current, "zhengwu/blind-index");
+  const nextIndexKey = index.next ? derive(index.next, "zhengwu/blind-index") : undefined;
+  const hmac = (k: Buffer, plain: string) => createHmac("sha256", k).update(plain).digest();
   return {
     encrypt: current.encrypt,
     decrypt(sealed) {
@@ -50,7 +70,10 @@ export function fieldCipher(
       }
     },
     blindIndex(plain) {
-      return createHmac("sha256", indexKey).update(plain).digest();
+      return hmac(nextIndexKey ?? indexKey, plain);
+    },
+    blindIndexes(plain) {
+      return nextIndexKey ? [hmac(indexKey, plain), hmac(nextIndexKey, plain)] : [hmac(indexKey, plain)];
     },
   };
 }
@@ -59,7 +82,7 @@ function derive(key: Buffer, label: string): Buffer {
   return createHmac("sha256", key).update(label).digest();
 }
 
-function sealer(key: Buffer, algorithm: FieldAlgorithm): Omit<FieldCipher, "blindIndex"> {
+function sealer(key: Buffer, algorithm: FieldAlgorithm): Pick<FieldCipher, "encrypt" | "decrypt"> {
   if (key.length !== 32) throw new Error("字段加密密钥长度应为 32 字节");
   const encKey = derive(key, "zhengwu/field-encryption");
   const sm4Key = derive(key, "zhengwu/sm4").subarray(0, 16);
@@ -130,6 +153,28 @@ export async function loadRetiredKeys(dataDir: string): Promise<Buffer[]> {
   return Promise.all(
     files.map(async (f) => Buffer.from((await readFile(path.join(dir, f), "utf8")).trim(), "base64")),
   );
+}
+
+async function optionalKey(file: string): Promise<Buffer | undefined> {
+  const text = await readFile(file, "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  const key = Buffer.from(text.trim(), "base64");
+  if (key.length !== 32) throw new Error(`密钥文件 ${file} 应为 32 字节密钥的 base64 编码`);
+  return key;
+}
+
+/** The whole key ring as the key files (or ZHENGWU_FIELD_KEY) stand now; read at start and on every tick. */
+export async function loadCipher(
+  dataDir: string,
+  algorithm: FieldAlgorithm,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<FieldCipher> {
+  const key = await loadFieldKey(dataDir, env);
+  const retired = await loadRetiredKeys(dataDir);
+  const keys = path.join(dataDir, "keys");
+  const current = (await optionalKey(path.join(keys, "index.key"))) ?? retired.at(-1) ?? key;
+  const next = await optionalKey(path.join(keys, "index-next.key"));
+  return fieldCipher(key, algorithm, retired, next ? { current, next } : { current });
 }
 
 /** 13812345678 → 138****5678 */

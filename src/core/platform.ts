@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
-import { fieldCipher, loadFieldKey, loadRetiredKeys } from "./crypto.ts";
+import { loadCipher } from "./crypto.ts";
 import { connect, ensureDatabase, withDatabase } from "./db/database.ts";
 import { startEmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
@@ -42,11 +42,7 @@ export async function openPlatform(
     db,
     config,
     files: new FileStore(path.join(config.dataDir, "files")),
-    cipher: fieldCipher(
-      await loadFieldKey(config.dataDir),
-      config.fieldAlgorithm,
-      await loadRetiredKeys(config.dataDir),
-    ),
+    cipher: await loadCipher(config.dataDir, config.fieldAlgorithm),
   };
   return {
     ctx,

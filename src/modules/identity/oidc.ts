@@ -239,7 +239,7 @@ export async function finishOidc(
         .selectFrom("users")
         .select(["id", "display_name", "status"])
         .where("kind", "=", "citizen")
-        .where("phone_index", "=", ctx.cipher.blindIndex(phone))
+        .where("phone_index", "in", ctx.cipher.blindIndexes(phone))
         .executeTakeFirst()
     : undefined;
   if (byPhone) {

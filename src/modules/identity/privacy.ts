@@ -84,7 +84,11 @@ export async function closeCitizenAccount(
   if (!confirmed) fields.confirm = "请确认您要注销账号";
   // the full number proves it is the owner, not someone at an unattended screen (pages show it
   // masked); an account opened through 统一身份认证 may have no phone to ask for
-  if (user.phone_enc && !user.phone_index?.equals(ctx.cipher.blindIndex(phone.replace(/[\s-]/g, ""))))
+  const stored = user.phone_index;
+  if (
+    user.phone_enc &&
+    (!stored || !ctx.cipher.blindIndexes(phone.replace(/[\s-]/g, "")).some((i) => i.equals(stored)))
+  )
     fields.phone = "手机号码与本账号不符";
   if (Object.keys(fields).length) throw new UserError("提交的内容有误", 400, fields);
   await ctx.db.transaction().execute(async (trx) => {
@@ -138,7 +142,7 @@ export async function checkNewPhone(ctx: AppContext, userId: number, input: stri
   const holder = await ctx.db
     .selectFrom("users")
     .select("id")
-    .where("phone_index", "=", ctx.cipher.blindIndex(phone))
+    .where("phone_index", "in", ctx.cipher.blindIndexes(phone))
     .executeTakeFirst();
   if (holder?.id === userId)
     throw new UserError("提交的内容有误", 400, { phone: "这已经是您账号的手机号码" });

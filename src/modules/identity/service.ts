@@ -85,7 +85,7 @@ export async function registerCitizen(ctx: AppContext, input: NewCitizen): Promi
   const taken = await ctx.db
     .selectFrom("users")
     .select("id")
-    .where("phone_index", "=", index)
+    .where("phone_index", "in", ctx.cipher.blindIndexes(phone))
     .executeTakeFirst();
   if (taken) throw new UserError("提交的内容有误", 400, { phone: "该手机号码已注册，请直接登录" });
   const row = await ctx.db
@@ -119,7 +119,7 @@ export async function authenticate(
   query =
     kind === "staff"
       ? query.where("username", "=", key)
-      : query.where("phone_index", "=", ctx.cipher.blindIndex(key.replace(/[\s-]/g, "")));
+      : query.where("phone_index", "in", ctx.cipher.blindIndexes(key.replace(/[\s-]/g, "")));
   const user = await query.executeTakeFirst();
   const shownLogin = kind === "staff" ? key.slice(0, 40) : maskPhone(key);
   const failed = (

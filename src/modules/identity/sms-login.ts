@@ -36,6 +36,10 @@ const CODE_MESSAGES: Record<CodePurpose, string> = {
   login: "您的登录验证码为",
   change_phone: "您正在更换账号绑定的手机号码，验证码为",
 };
+/** A code sent just before the blind-index key changed is still accepted. */
+function codeHashes(ctx: AppContext, phone: string, code: string): Buffer[] {
+  return ctx.cipher.blindIndexes(`sms-code:${phone}:${code}`);
+}
 
 export async function sendLoginCode(
   ctx: AppContext,
@@ -52,7 +56,7 @@ export async function sendLoginCode(
       sql<number>`count(*) filter (where created_at > now() - interval '1 day')`.as("today"),
       sql<number | null>`extract(epoch from now() - max(created_at))`.as("since"),
     ])
-    .where("phone_index", "=", index)
+    .where("phone_index", "in", ctx.cipher.blindIndexes(phone))
     .executeTakeFirstOrThrow();
   if (recent.since !== null && Number(recent.since) < RESEND_SECONDS) {
     const wait = Math.ceil(RESEND_SECONDS - Number(recent.since));
@@ -104,12 +108,11 @@ export async function consumeCode(
   ip = "",
 ): Promise<string> {
   const phone = normalisePhone(input);
-  const index = ctx.cipher.blindIndex(phone);
   const code = codeInput.replace(/\s/g, "");
   const latest = await ctx.db
     .selectFrom("sms_codes")
     .select(["id", "code_hash", "attempts", "used_at", sql<boolean>`expires_at < now()`.as("expired")])
-    .where("phone_index", "=", index)
+    .where("phone_index", "in", ctx.cipher.blindIndexes(phone))
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(1)
@@ -117,7 +120,7 @@ export async function consumeCode(
   const problem = (message: string) => new UserError("提交的内容有误", 400, { code: message });
   if (!latest || latest.used_at || latest.expired) throw problem("验证码已失效，请重新获取");
   if (latest.attempts >= MAX_ATTEMPTS) throw problem("验证码输入错误次数过多，请重新获取");
-  if (!/^\d{6}$/.test(code) || !codeHash(ctx, phone, code).equals(latest.code_hash)) {
+  if (!/^\d{6}$/.test(code) || !codeHashes(ctx, phone, code).some((h) => h.equals(latest.code_hash))) {
     await ctx.db
       .updateTable("sms_codes")
       .set((eb) => ({ attempts: eb("attempts", "+", 1) }))
@@ -150,7 +153,7 @@ export async function signInWithCode(
     .selectFrom("users")
     .select(["id", "display_name", "status"])
     .where("kind", "=", "citizen")
-    .where("phone_index", "=", index)
+    .where("phone_index", "in", ctx.cipher.blindIndexes(phone))
     .executeTakeFirst();
   if (user) {
     const lock = await lockoutOf(ctx, user);
@@ -171,7 +174,7 @@ export async function signInWithCode(
       kind: "citizen",
       display_name: name,
       phone_enc: ctx.cipher.encrypt(phone),
-      phone_index: index,
+      phone_index: ctx.cipher.blindIndex(phone),
       phone_masked: maskPhone(phone),
       // signs in by SMS; a password can be set later, until then this one is known to nobody
       password_hash: await hashPassword(randomPassword()),

@@ -323,7 +323,7 @@ export async function submitLetter(
   const duplicate = await ctx.db
     .selectFrom("letters")
     .select("id")
-    .where("phone_index", "=", phoneIndex)
+    .where("phone_index", "in", ctx.cipher.blindIndexes(phone))
     .where("title", "=", input.title.trim())
     .where("submitted_at", ">", new Date(now.getTime() - DUPLICATE_HOURS * 3_600_000))
     .executeTakeFirst();

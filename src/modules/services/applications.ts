@@ -715,7 +715,7 @@ export async function applicationByNumber(ctx: AppContext, number: string) {
 
 /** 进度查询: the case behind a number, only when the phone matches; one message for every miss. */
 export async function lookupByPhone(ctx: AppContext, number: string, phone: string) {
-  const wanted = ctx.cipher.blindIndex(phone.replace(/[\s-]/g, ""));
+  const wanted = ctx.cipher.blindIndexes(phone.replace(/[\s-]/g, ""));
   const n = number.trim().toUpperCase();
   const single = await ctx.db
     .selectFrom("service_applications")
@@ -729,8 +729,9 @@ export async function lookupByPhone(ctx: AppContext, number: string, phone: stri
         .select(["id", "phone_index"])
         .where("number", "=", n)
         .executeTakeFirst();
-  const index = single?.phone_index ?? bundle?.phone_index ?? Buffer.alloc(wanted.length);
-  if (!timingSafeEqual(index, wanted) || (!single && !bundle))
+  const index = single?.phone_index ?? bundle?.phone_index ?? Buffer.alloc(32);
+  const matches = wanted.filter((w) => w.length === index.length && timingSafeEqual(index, w));
+  if (matches.length === 0 || (!single && !bundle))
     throw new UserError("办件编号或手机号码不正确，请核对后重新输入", 404);
   return single
     ? { kind: "single" as const, id: single.id }
