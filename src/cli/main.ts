@@ -13,6 +13,7 @@ import { escalateOverdue } from "../modules/disclosure/requests.ts";
 import { randomPassword } from "../modules/identity/passwords.ts";
 import { addGrant, createStaff, staffCount } from "../modules/identity/service.ts";
 import { superviseLetters } from "../modules/interaction/service.ts";
+import { publishFromCli } from "../modules/mirror/run.ts";
 import { remindApplications } from "../modules/services/applications.ts";
 
 const HELP = `用法：npm run zhengwu -- <命令> [选项]
@@ -24,6 +25,8 @@ const HELP = `用法：npm run zhengwu -- <命令> [选项]
   admin create          创建管理员  --username 用户名 --name 姓名 [--password 密码]
                         [--role sysadmin|security_admin|auditor]（默认系统管理员；三员不能兼任）
   keys rotate           轮换个人信息字段加密密钥并重新加密已存数据（旧密钥归档保留）
+  publish --out 目录     把所有站点的公开页面发布为静态镜像（供 nginx 在应用或数据库不可用时兜底）；
+                        再次运行只更新有变化的页面
   audit verify          逐条校验安全审计记录的 SM3 链，发现篡改或删除时以非零状态退出
   help                  显示本帮助
 
@@ -156,6 +159,19 @@ async function main(argv: string[]): Promise<void> {
       if (sub !== "rotate") break;
       return withPlatform(async (ctx) => {
         await rotateFieldKey(ctx, say);
+      });
+    }
+    case "publish": {
+      const { values } = parseArgs({ args: argv.slice(1), options: { out: { type: "string" } } });
+      if (!values.out) throw new UserError("请用 --out 指定镜像目录，例如 --out /srv/zhengwu-mirror");
+      const outDir = values.out;
+      return withPlatform(async (ctx) => {
+        const app = await buildServer(ctx, { logLevel: "warn" });
+        try {
+          await publishFromCli(ctx, app, outDir, say);
+        } finally {
+          await app.close();
+        }
       });
     }
     case "audit": {
