@@ -16,12 +16,23 @@ pg.types.setTypeParser(1082, (value) => value);
  */
 const CONNECT_TIMEOUT_MS = 5000;
 
+const urls = new WeakMap<Db, string>();
+
+/** The connection URL a Db was opened with, for the rare need of a dedicated client (LISTEN). */
+export function databaseUrlOf(db: Db): string {
+  const url = urls.get(db);
+  if (!url) throw new Error("database opened without connect()");
+  return url;
+}
+
 export function connect(url: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle connection dropped by the server (restart, failover, admin kill) must not crash the
   // process: the pool discards it and the next query opens a fresh one.
   pool.on("error", () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  urls.set(db, url);
+  return db;
 }
 
 /** Replaces the database name in a connection URL. */

@@ -9,6 +9,7 @@ import type { SearchTables } from "../../modules/search/schema.ts";
 import type { ServiceTables } from "../../modules/services/schema.ts";
 import type { SitesTables } from "../../modules/sites/schema.ts";
 import type { AuditTables } from "../audit.ts";
+import type { ChangeTables } from "../changes.ts";
 import type { InboxTables } from "../inbox.ts";
 
 export interface WorkflowEventsTable {
@@ -53,3 +54,5 @@ export interface Database extends InteractionTables {}
 export interface Database extends AuditTables {}
 /** 站内搜索 (search module) and 智能问答 (assistant module), merged into Database. */
 export interface Database extends SearchTables, AssistantTables {}
+/** The public change feed (core/changes.ts), merged into Database. */
+export interface Database extends ChangeTables {}
