@@ -2,10 +2,12 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
+import { latestPublicChangeId, publicChangesSince } from "../../core/changes.ts";
 import type { AppContext } from "../../core/context.ts";
 import { page } from "../../web/html.ts";
 import { stylesheetUrl } from "../../web/islands.ts";
 import { PlainPage } from "../../web/layout.tsx";
+import { affectedKeys } from "./changes.ts";
 import { degradeForms, UNAVAILABLE_TEXT } from "./degrade.ts";
 import { linksIn, mirrorFile, mirrorKey } from "./layout.ts";
 import { seedUrls } from "./seeds.ts";
@@ -22,6 +24,8 @@ export interface ManifestEntry {
   sha256: string;
   /** "page" (HTML), "redirect" (a refresh page), "file" (assets, downloads, sitemap.xml). */
   kind: "page" | "redirect" | "file";
+  /** Documents (/art/{id}.html) the page links to: re-rendered when one of them changes. */
+  docs?: number[];
 }
 
 export interface Manifest {
@@ -144,6 +148,22 @@ function submissionNotice(): string {
   );
 }
 
+function emptyReport(): PublishReport {
+  return {
+    pages: 0,
+    files: 0,
+    redirects: 0,
+    written: 0,
+    unchanged: 0,
+    removed: 0,
+    degraded: 0,
+    discovered: [],
+    broken: [],
+    dynamicLinks: 0,
+    seconds: 0,
+  };
+}
+
 /**
  * Renders public pages through the app itself (an anonymous GET, no cookies), so the mirror holds
  * the bytes the app would send; follows same-site links to find what the database enumeration
@@ -161,19 +181,7 @@ export async function publishMirror(
   const incremental = options.only !== undefined && previous !== undefined;
   const entries: Record<string, ManifestEntry> = incremental ? { ...previous.entries } : {};
   const host = new URL(ctx.config.publicUrl).host;
-  const report: PublishReport = {
-    pages: 0,
-    files: 0,
-    redirects: 0,
-    written: 0,
-    unchanged: 0,
-    removed: 0,
-    degraded: 0,
-    discovered: [],
-    broken: [],
-    dynamicLinks: 0,
-    seconds: 0,
-  };
+  const report = emptyReport();
 
   const seeds = incremental ? new Set(options.only) : new Set(await seedUrls(ctx));
   const queued = new Set<string>(seeds);
@@ -183,7 +191,7 @@ export async function publishMirror(
   const gone = new Set<string>();
   let done = 0;
 
-  const store = async (key: string, kind: ManifestEntry["kind"], data: Buffer | string) => {
+  const store = async (key: string, kind: ManifestEntry["kind"], data: Buffer | string, docs?: number[]) => {
     const file = mirrorFile(key);
     if (!file) return;
     const hash = sha256(data);
@@ -194,7 +202,7 @@ export async function publishMirror(
       await writeAtomically(target, data);
       report.written += 1;
     }
-    entries[key] = { file, sha256: hash, kind };
+    entries[key] = docs?.length ? { file, sha256: hash, kind, docs } : { file, sha256: hash, kind };
   };
 
   const follow = (from: string, href: string) => {
@@ -228,8 +236,14 @@ export async function publishMirror(
       if (r.contentType.startsWith("text/html")) {
         const degraded = degradeForms(r.body.toString("utf8"));
         if (degraded.forms) report.degraded += 1;
-        for (const href of linksIn(degraded.html, r.contentType)) follow(key, href);
-        await store(key, "page", degraded.forms ? degraded.html : r.body);
+        const links = linksIn(degraded.html, r.contentType);
+        for (const href of links) follow(key, href);
+        const docs = new Set<number>();
+        for (const href of links) {
+          const id = /\/art\/(\d+)\.html$/.exec(href)?.[1];
+          if (id && !key.endsWith(`/art/${id}.html`)) docs.add(Number(id));
+        }
+        await store(key, "page", degraded.forms ? degraded.html : r.body, [...docs]);
         report.pages += 1;
       } else {
         for (const href of linksIn(r.body.toString("utf8"), r.contentType)) follow(key, href);
@@ -314,4 +328,33 @@ export async function publishMirror(
   await writeAtomically(path.join(root, MANIFEST_FILE), JSON.stringify(manifest));
   report.seconds = (Date.now() - started) / 1000;
   return report;
+}
+
+/**
+ * `zhengwu publish`: the first run renders everything; later runs read the public change feed
+ * (core/changes.ts) from the last change the mirror reflects and re-render only the pages those
+ * changes reach, writing only files whose bytes changed and removing pages that are gone.
+ */
+export async function updateMirror(
+  ctx: AppContext,
+  app: FastifyInstance,
+  outDir: string,
+  options: Omit<PublishOptions, "only" | "lastChangeId"> = {},
+): Promise<PublishReport & { mode: "full" | "incremental" | "unchanged" }> {
+  const manifest = await readManifest(path.resolve(outDir));
+  // read before rendering: a change committed meanwhile is applied again next time, never missed
+  const latest = await latestPublicChangeId(ctx);
+  if (!manifest || manifest.lastChangeId === null) {
+    return { ...(await publishMirror(ctx, app, outDir, { ...options, lastChangeId: latest })), mode: "full" };
+  }
+  const changes = await publicChangesSince(ctx, manifest.lastChangeId, 5000);
+  if (changes.length === 0) return { ...emptyReport(), mode: "unchanged" };
+  const upTo = changes.at(-1)?.id ?? latest;
+  const affected = changes.length >= 5000 ? "everything" : await affectedKeys(ctx, manifest, changes);
+  if (affected === "everything")
+    return { ...(await publishMirror(ctx, app, outDir, { ...options, lastChangeId: upTo })), mode: "full" };
+  return {
+    ...(await publishMirror(ctx, app, outDir, { ...options, only: affected, lastChangeId: upTo })),
+    mode: "incremental",
+  };
 }

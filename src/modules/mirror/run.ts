@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../../core/context.ts";
-import { type PublishReport, publishMirror } from "./publish.tsx";
+import { type PublishReport, updateMirror } from "./publish.tsx";
 
 /** Progress on stderr: one rewritten line on a terminal, a line every few seconds otherwise. */
 export function stderrProgress(): (done: number, total: number, perSecond: number) => void {
@@ -39,7 +39,7 @@ export async function publishFromCli(
   outDir: string,
   say: (line: string) => void,
 ): Promise<PublishReport> {
-  const report = await publishMirror(ctx, app, outDir, { progress: stderrProgress() });
+  const report = await updateMirror(ctx, app, outDir, { progress: stderrProgress() });
   if (process.stderr.isTTY) process.stderr.write("\n");
   for (const line of describeReport(report)) say(line);
   return report;
