@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { liveInSiteForSitemap } from "../src/modules/content/public.ts";
+import { startMirrorUpdates } from "../src/modules/mirror/auto.ts";
 import { linksIn, mirrorFile, mirrorKey } from "../src/modules/mirror/layout.ts";
 import {
   type Manifest,
@@ -206,6 +207,40 @@ describe("static mirror (静态发布)", () => {
     for (const key of changedKeys(after, final)) {
       const text = await readFile(path.join(dir, final.entries[key]?.file as string), "utf8");
       assert.ok(!text.includes(title), `${key} still shows the withdrawn document`);
+    }
+  });
+
+  it("when the app runs with ZHENGWU_MIRROR_DIR, a published change reaches the mirror by itself", async () => {
+    const updates = startMirrorUpdates(p.ctx, p.app, dir, 50);
+    try {
+      const doc = await p.ctx.db
+        .selectFrom("documents")
+        .select(["id", "live_version_id"])
+        .where("site_id", "=", await siteId(p.ctx, "rsj"))
+        .where("live_version_id", "is not", null)
+        .orderBy("id")
+        .executeTakeFirstOrThrow();
+      const title = "镜像自动更新的标题";
+      await p.ctx.db
+        .updateTable("document_versions")
+        .set({ title })
+        .where("id", "=", doc.live_version_id as number)
+        .execute();
+      // the version row is not watched; what publishing sets on the document is
+      await p.ctx.db
+        .updateTable("documents")
+        .set({ live_changed_at: new Date() })
+        .where("id", "=", doc.id)
+        .execute();
+      const file = path.join(dir, `sites/rsj/art/${doc.id}.html`);
+      let shown = false;
+      for (let i = 0; i < 200 && !shown; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        shown = (await readFile(file, "utf8")).includes(title);
+      }
+      assert.ok(shown, "the document page in the mirror shows the new title");
+    } finally {
+      await updates.close();
     }
   });
 

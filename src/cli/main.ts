@@ -13,6 +13,7 @@ import { escalateOverdue } from "../modules/disclosure/requests.ts";
 import { randomPassword } from "../modules/identity/passwords.ts";
 import { addGrant, createStaff, staffCount } from "../modules/identity/service.ts";
 import { superviseLetters } from "../modules/interaction/service.ts";
+import { startMirrorUpdates } from "../modules/mirror/auto.ts";
 import { publishFromCli } from "../modules/mirror/run.ts";
 import { remindApplications } from "../modules/services/applications.ts";
 
@@ -30,7 +31,8 @@ const HELP = `用法：npm run zhengwu -- <命令> [选项]
   audit verify          逐条校验安全审计记录的 SM3 链，发现篡改或删除时以非零状态退出
   help                  显示本帮助
 
-环境变量：DATABASE_URL（外部 PostgreSQL）、DATA_DIR（默认 ./data）、PORT（默认 3000）、HOST（默认 127.0.0.1）`;
+环境变量：DATABASE_URL（外部 PostgreSQL）、DATA_DIR（默认 ./data）、PORT（默认 3000）、HOST（默认 127.0.0.1）、
+          ZHENGWU_MIRROR_DIR（设置后，内容变化时自动增量更新该目录中的静态镜像）`;
 
 const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -88,6 +90,9 @@ async function start(): Promise<void> {
   }, config.schedulerIntervalMs);
   await tick();
   await app.listen({ port: config.port, host: config.host });
+  const mirror = process.env.ZHENGWU_MIRROR_DIR
+    ? startMirrorUpdates(ctx, app, process.env.ZHENGWU_MIRROR_DIR)
+    : undefined;
   say("");
   say(`门户网站：  ${config.publicUrl}/`);
   say(`部门网站：  ${config.publicUrl}/sites/rsj/ 等（见网站地图 ${config.publicUrl}/sitemap/）`);
@@ -102,6 +107,7 @@ async function start(): Promise<void> {
   }
   const stop = async () => {
     clearInterval(timer);
+    await mirror?.close();
     await app.close();
     await platform.close();
     process.exit(0);

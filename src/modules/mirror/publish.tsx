@@ -255,6 +255,9 @@ export async function publishMirror(
       follow(key, r.location);
       // a redirect to a page with a query the mirror does not keep still lands on that page's base
       follow(key, r.location.split("?")[0] ?? r.location);
+    } else if (r.status >= 500) {
+      // the app cannot render now (its database is down): keep the mirror as it is
+      throw new Error(`${key} 渲染失败（状态 ${r.status}），本次发布中止，镜像保持不变`);
     } else {
       gone.add(key);
       // a section a site does not have is no fault; a link to a missing page is
