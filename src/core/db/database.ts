@@ -30,6 +30,12 @@ export function connect(url: string, max = 10): Db {
   // An idle connection dropped by the server (restart, failover, admin kill) must not crash the
   // process: the pool discards it and the next query opens a fresh one.
   pool.on("error", () => {});
+  // The same for a connection checked out but between queries (inside a transaction) when the
+  // server goes away: pg emits "error" on it with no listener, which would end the process. Its
+  // next query fails instead, and the pool discards it on release.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   urls.set(db, url);
   return db;

@@ -18,6 +18,8 @@ const NOT_FOUND_FILE = "404.html";
 const PREFERENCE_NOTICE_KEY = "/a11y/set";
 /** What nginx answers a form submission with while only the mirror is up (see deploy/nginx). */
 const UNAVAILABLE_FILE = "unavailable.html";
+/** Pages only the mirror has (the app answers these URLs with 404 or a redirect). */
+export const MIRROR_ONLY_KEYS = [`/${NOT_FOUND_FILE}`, `/${UNAVAILABLE_FILE}`, PREFERENCE_NOTICE_KEY];
 
 export interface ManifestEntry {
   file: string;
