@@ -49,7 +49,7 @@ export interface PublishReport {
   degraded: number;
   /** Pages found only by following links (not enumerated from the database). */
   discovered: string[];
-  /** Same-site links that answer neither a page nor a redirect, with a page that links there. */
+  /** Same-site links that answer neither a page nor a redirect (or fail to render), with a page that links there. */
   broken: { key: string; status: number; from: string }[];
   /** Same-site links left to the live app (queries, account, preference links). */
   dynamicLinks: number;
@@ -257,9 +257,14 @@ export async function publishMirror(
       follow(key, r.location);
       // a redirect to a page with a query the mirror does not keep still lands on that page's base
       follow(key, r.location.split("?")[0] ?? r.location);
-    } else if (r.status >= 500) {
+    } else if (r.status === 503) {
       // the app cannot render now (its database is down): keep the mirror as it is
-      throw new Error(`${key} 渲染失败（状态 ${r.status}），本次发布中止，镜像保持不变`);
+      throw new Error(`${key} 暂时无法渲染（状态 503），本次发布中止，镜像保持不变`);
+    } else if (r.status >= 500) {
+      // one page failing must not take it out of the mirror: keep its last good copy
+      const kept = previous?.entries[key];
+      if (kept) entries[key] = kept;
+      report.broken.push({ key, status: r.status, from: referrer.get(key) ?? "" });
     } else {
       gone.add(key);
       // a section a site does not have is no fault; a link to a missing page is
