@@ -354,7 +354,7 @@ export async function updateMirror(
   const manifest = await readManifest(path.resolve(outDir));
   // read before rendering: a change committed meanwhile is applied again next time, never missed
   const latest = await latestPublicChangeId(ctx);
-  if (!manifest || manifest.lastChangeId === null) {
+  if (!manifest || typeof manifest.lastChangeId !== "number") {
     return { ...(await publishMirror(ctx, app, outDir, { ...options, lastChangeId: latest })), mode: "full" };
   }
   const changes = await publicChangesSince(ctx, manifest.lastChangeId, 5000);

@@ -41,6 +41,10 @@ export async function publishFromCli(
 ): Promise<PublishReport> {
   const report = await updateMirror(ctx, app, outDir, { progress: stderrProgress() });
   if (process.stderr.isTTY) process.stderr.write("\n");
+  const mode = { full: "全量发布", incremental: "增量更新", unchanged: "自上次发布以来没有公开内容变化" }[
+    report.mode
+  ];
+  say(`${mode}（镜像目录 ${outDir}）`);
   for (const line of describeReport(report)) say(line);
   return report;
 }
