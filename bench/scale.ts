@@ -22,7 +22,7 @@ import { buildServer } from "../src/core/http/server.tsx";
 import { openPlatform } from "../src/core/platform.ts";
 import { importDemo } from "../src/demo/import.ts";
 import { type IndexedRecord, indexRecords } from "../src/modules/search/registry.ts";
-import { PAGE_SIZE } from "../src/modules/sites/routes.tsx";
+import { COLUMN_PAGE_SIZE } from "../src/modules/sites/routes.tsx";
 import { freePort, percentile } from "./support/instance.ts";
 
 const STEPS = (process.env.BENCH_SCALE_STEPS ?? "10000,100000,1000000").split(",").map(Number);
@@ -238,7 +238,7 @@ async function samples(db: Db, placements: Placement[], next: () => number): Pro
       label: "列表页（中间一页）",
       paths: Array.from({ length: SAMPLES }, () => {
         const column = pick(columns);
-        const pages = Math.ceil((sizes.get(column.id) ?? 0) / PAGE_SIZE);
+        const pages = Math.ceil((sizes.get(column.id) ?? 0) / COLUMN_PAGE_SIZE);
         return `${columnPath(column)}?page=${Math.max(1, Math.floor(pages / 2))}`;
       }),
     },

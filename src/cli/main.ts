@@ -16,6 +16,8 @@ import { escalateOverdue } from "../modules/disclosure/requests.ts";
 import { randomPassword } from "../modules/identity/passwords.ts";
 import { addGrant, createStaff, staffCount } from "../modules/identity/service.ts";
 import { superviseLetters } from "../modules/interaction/service.ts";
+import { startMirrorUpdates } from "../modules/mirror/auto.ts";
+import { publishFromCli } from "../modules/mirror/run.ts";
 import { remindApplications } from "../modules/services/applications.ts";
 import { runWorkers, serveAsWorker } from "./workers.ts";
 
@@ -31,12 +33,15 @@ const HELP = `用法：npm run zhengwu -- <命令> [选项]
   keys rotate           轮换个人信息字段加密密钥并重新加密已存数据（旧密钥归档保留）
   keys rotate --blind-index
                         轮换盲索引密钥并重算全部盲索引（期间按新旧密钥查找，查询不受影响）
+  publish --out 目录     把所有站点的公开页面发布为静态镜像（供 nginx 在应用或数据库不可用时兜底）；
+                        再次运行只更新有变化的页面
   audit verify          逐条校验安全审计记录的 SM3 链，发现篡改或删除时以非零状态退出
   backup [--out 文件]   把数据库和附件写入一个加密备份文件（SM4 + HMAC-SM3，备份密钥在 keys/backup.key）
   restore 文件          在空实例上恢复备份：先校验完整性和密钥，再恢复数据、序列和附件并校验审计链
   help                  显示本帮助
 
-环境变量：DATABASE_URL（外部 PostgreSQL）、DATA_DIR（默认 ./data）、PORT（默认 3000）、HOST（默认 127.0.0.1）`;
+环境变量：DATABASE_URL（外部 PostgreSQL）、DATA_DIR（默认 ./data）、PORT（默认 3000）、HOST（默认 127.0.0.1）、
+          ZHENGWU_MIRROR_DIR（设置后，内容变化时自动增量更新该目录中的静态镜像）`;
 
 const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -108,6 +113,10 @@ async function start(argv: string[]): Promise<void> {
   await tick();
   if (app) await app.listen({ port: config.port, host: config.host });
   await pool?.listening;
+  // rendering for the mirror needs an app; with --workers the primary builds one that does not listen
+  const mirror = process.env.ZHENGWU_MIRROR_DIR
+    ? startMirrorUpdates(ctx, app ?? (await buildServer(ctx)), process.env.ZHENGWU_MIRROR_DIR)
+    : undefined;
   say("");
   if (pool) say(`工作进程：  ${workers} 个（主进程 ${process.pid} 负责定时任务，工作进程故障时自动重启）`);
   say(`门户网站：  ${config.publicUrl}/`);
@@ -123,6 +132,7 @@ async function start(argv: string[]): Promise<void> {
   }
   const stop = async () => {
     clearInterval(timer);
+    await mirror?.close();
     await app?.close();
     await pool?.stop();
     await platform.close();
@@ -217,6 +227,19 @@ async function main(argv: string[]): Promise<void> {
       });
       if (!chainOk) return process.exit(2);
       return;
+    }
+    case "publish": {
+      const { values } = parseArgs({ args: argv.slice(1), options: { out: { type: "string" } } });
+      if (!values.out) throw new UserError("请用 --out 指定镜像目录，例如 --out /srv/zhengwu-mirror");
+      const outDir = values.out;
+      return withPlatform(async (ctx) => {
+        const app = await buildServer(ctx, { logLevel: "warn" });
+        try {
+          await publishFromCli(ctx, app, outDir, say);
+        } finally {
+          await app.close();
+        }
+      });
     }
     case "audit": {
       if (sub !== "verify") break;

@@ -32,6 +32,7 @@ import { PlainPage } from "../../web/layout.tsx";
 import { PREFERENCES_COOKIE } from "../../web/preferences.ts";
 import { registerAuditRoutes } from "../audit-routes.tsx";
 import type { AppContext } from "../context.ts";
+import { isDatabaseUnavailable } from "../db/database.ts";
 import { UserError } from "../errors.ts";
 import { RedirectToLogin } from "./admin.ts";
 import { registerPageCaching } from "./caching.ts";
@@ -188,6 +189,17 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
           <p>请求格式不正确，请返回后重试。</p>
         </PlainPage>,
         err.statusCode,
+      );
+    }
+    if (isDatabaseUnavailable(err)) {
+      // quickly and with 503, so nginx in front serves the static mirror instead (deploy/nginx)
+      request.log.warn({ err: { code: err.code, message: err.message } }, "database unavailable");
+      return sendPage(
+        reply.header("Retry-After", "30"),
+        <PlainPage title="系统维护中">
+          <p>网站正在维护，请稍后再试。如有急事，请拨打 12345 政务服务便民热线。</p>
+        </PlainPage>,
+        503,
       );
     }
     request.log.error({ err }, "unhandled error");

@@ -288,3 +288,14 @@ export async function liveTitlesByRef(ctx: AppContext, refs: string[]) {
     .orderBy("d.ref")
     .execute();
 }
+
+/** The columns of `siteId` a document is placed in, live or not (the static mirror re-renders their lists). */
+export async function columnsPlacing(ctx: AppContext, documentId: number, siteId: number) {
+  return ctx.db
+    .selectFrom("placements as p")
+    .innerJoin("columns as c", "c.id", "p.column_id")
+    .select(["c.id", "c.slug", "c.type"])
+    .where("p.document_id", "=", documentId)
+    .where("c.site_id", "=", siteId)
+    .execute();
+}

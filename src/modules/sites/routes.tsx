@@ -26,7 +26,8 @@ import {
   WithdrawnPage,
 } from "./views/public.tsx";
 
-export const PAGE_SIZE = 20;
+/** Documents per column list page (index.html, index_2.html, …); the static mirror enumerates them too. */
+export const COLUMN_PAGE_SIZE = 20;
 
 type SiteParams = { code?: string };
 
@@ -178,8 +179,8 @@ async function column(
       <ArticlePage frame={frame} doc={doc} crumbs={crumbs} topId={topId} column={columnMeta(col)} />,
     );
   }
-  const { rows, total } = await listLiveInColumn(ctx, col.id, page, PAGE_SIZE);
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const { rows, total } = await listLiveInColumn(ctx, col.id, page, COLUMN_PAGE_SIZE);
+  const pages = Math.max(1, Math.ceil(total / COLUMN_PAGE_SIZE));
   if (page > pages) throw new NotFoundError("该页不存在");
   const siblings = col.parent_id === null ? findChildren(tree, col.id) : findChildren(tree, col.parent_id);
   return sendPage(
