@@ -1,7 +1,8 @@
 /**
  * The mirror is read while the app or its database is down, so nothing can be submitted or
- * looked up: every form on a mirrored page (except the masthead search box, whose results page
- * explains itself) is replaced by a notice saying so, in place, so the page around it still reads.
+ * looked up: every form on a mirrored page (except the masthead search box and the 智能问答 widget,
+ * whose pages explain themselves) is replaced by a notice saying so, in place, so the page around it
+ * still reads — and pages without such forms stay byte-identical to the app's.
  */
 const FORM = /<form\b([^>]*)>[\s\S]*?<\/form>/g;
 
@@ -27,7 +28,7 @@ export interface Degraded {
 export function degradeForms(html: string): Degraded {
   let forms = 0;
   const out = html.replace(FORM, (whole, attributes: string) => {
-    if (/\sclass="masthead-search"/.test(attributes)) return whole;
+    if (/\sclass="(masthead-search|ask-widget-form)"/.test(attributes)) return whole;
     forms += 1;
     return `<p class="notice-banner mirror-notice" role="note">${noticeFor(attributes)}</p>`;
   });
