@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { get } from "node:http";
 import { after, before, describe, it } from "node:test";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import type { Actor } from "../src/core/auth/permissions.ts";
 import { createDocument, submitForReview } from "../src/modules/content/service.ts";
 import { loadActor } from "../src/modules/identity/service.ts";
@@ -92,6 +94,35 @@ describe("the render cache, across two app instances on one database", () => {
     const older = new Date(Date.parse(lastModified) - 1000).toUTCString();
     const stale = await fetch(`${b.baseUrl}${articlePath}`, { headers: { "if-modified-since": older } });
     assert.equal(stale.status, 200);
+  });
+
+  it("compresses a cached page once and sends those bytes on later hits", async () => {
+    const raw = (encoding: string) =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        get(`${a.baseUrl}${articlePath}`, { headers: { "accept-encoding": encoding } }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (c: Buffer) => chunks.push(c));
+          response.on("end", () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+        }).on("error", reject);
+      });
+    const plain = await until(`${a.baseUrl}${articlePath}`, hit, "a cache hit", {
+      headers: { "accept-encoding": "identity" },
+    });
+    for (const [encoding, decompress] of [
+      ["br", brotliDecompressSync],
+      ["gzip", gunzipSync],
+    ] as const) {
+      const deadline = Date.now() + 8000;
+      let sent = await raw(encoding);
+      while (!(sent.headers["content-encoding"] === encoding && sent.headers["x-render-cache"] === "hit")) {
+        assert.ok(Date.now() < deadline, `never sent precompressed ${encoding}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        sent = await raw(encoding);
+      }
+      assert.equal(decompress(sent.body).toString(), plain.body);
+      assert.equal(sent.headers.etag, plain.response.headers.get("etag"));
+      assert.ok((await raw(encoding)).body.equals(sent.body), `${encoding}: the same bytes on the next hit`);
+    }
   });
 
   it("never serves or keeps a personal page", async () => {

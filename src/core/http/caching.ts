@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { lastChangeTimes, listenForPublicChanges } from "../changes.ts";
 import type { AppContext } from "../context.ts";
-import { RenderCache, renderCacheKey } from "./render-cache.ts";
+import { type PageEncoding, RenderCache, renderCacheKey } from "./render-cache.ts";
 
 /** Shared caches (nginx, a CDN) may hold an anonymous page briefly and serve it stale while refetching. */
 export const SHARED_PAGE_CACHE = "public, max-age=0, s-maxage=60, stale-while-revalidate=300";
@@ -27,6 +27,19 @@ function notModified(request: FastifyRequest, etag: string, lastModified: string
   if (!since || !lastModified) return false;
   const sinceMs = Date.parse(since);
   return Number.isFinite(sinceMs) && Date.parse(lastModified) <= sinceMs;
+}
+
+/** The encoding a cached page is sent in: brotli when accepted, else gzip, else none. */
+function acceptedEncoding(request: FastifyRequest): PageEncoding | null {
+  const accepted = new Set<string>();
+  for (const part of (request.headers["accept-encoding"] ?? "").split(",")) {
+    const [name = "", ...params] = part.split(";").map((p) => p.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith("q="));
+    if (!q || Number(q.slice(2)) > 0) accepted.add(name);
+  }
+  if (accepted.has("br")) return "br";
+  if (accepted.has("gzip")) return "gzip";
+  return null;
 }
 
 export interface PageCaching {
@@ -84,7 +97,12 @@ export async function registerPageCaching(
     reply.header("X-Render-Cache", "hit");
     if (page.lastModified) reply.header("Last-Modified", page.lastModified);
     if (notModified(request, page.etag, page.lastModified)) return reply.code(304).send();
-    return reply.type("text/html; charset=utf-8").send(page.html);
+    reply.type("text/html; charset=utf-8");
+    const encoding = acceptedEncoding(request);
+    const encoded = encoding ? page.encoded[encoding] : undefined;
+    if (encoding && encoded) return reply.header("Content-Encoding", encoding).send(encoded);
+    if (encoding) cache.compressLater(key, page, encoding);
+    return reply.send(page.body);
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
@@ -105,7 +123,7 @@ export async function registerPageCaching(
       lastModified = cache.lastModified(bucket);
       reply.header("Last-Modified", lastModified);
       reply.header("X-Render-Cache", "miss");
-      cache.set(started.key, { html: payload, etag, lastModified, bucket }, started.generation);
+      cache.set(started.key, { body: Buffer.from(payload), etag, lastModified, bucket }, started.generation);
     }
     if (notModified(request, etag, lastModified)) {
       reply.code(304);

@@ -1,3 +1,5 @@
+import { promisify } from "node:util";
+import { brotliCompress, gzip, constants as zlib } from "node:zlib";
 import type { FastifyRequest } from "fastify";
 import type { PublicChange } from "../changes.ts";
 
@@ -11,8 +13,21 @@ import type { PublicChange } from "../changes.ts";
 /** Where a page belongs, for invalidation: a site id, the portal, or no one site. */
 type Bucket = number | "portal" | "any";
 
+export type PageEncoding = "br" | "gzip";
+
+const compressors: Record<PageEncoding, (body: Buffer) => Promise<Buffer>> = {
+  // once per cached page, so the smallest output is worth the time (unlike per-request pages)
+  br: (body) =>
+    promisify(brotliCompress)(body, {
+      params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
+    }),
+  gzip: (body) => promisify(gzip)(body, { level: 9 }),
+};
+
 export interface CachedPage {
-  html: string;
+  body: Buffer;
+  /** The body compressed once, filled in the background on the first hit that asks for it. */
+  encoded: Partial<Record<PageEncoding, Buffer>>;
   etag: string;
   /** HTTP date, or null when the feed's time was not known yet */
   lastModified: string | null;
@@ -42,6 +57,7 @@ export class RenderCache {
   readonly #maxBytes: number;
   readonly #maxAgeMs: number;
   #bytes = 0;
+  readonly #compressing = new Set<string>();
   /** Bumped on every invalidation: a render that began before one may hold old data and is not kept. */
   #generation = 0;
   /** Newest change time per site ("any" = cluster-wide), from the feed: the pages' Last-Modified. */
@@ -81,18 +97,38 @@ export class RenderCache {
     return page;
   }
 
-  set(key: string, page: Omit<CachedPage, "size" | "storedAt">, renderedInGeneration: number): void {
+  set(
+    key: string,
+    page: Omit<CachedPage, "size" | "storedAt" | "encoded">,
+    renderedInGeneration: number,
+  ): void {
     if (renderedInGeneration !== this.#generation) return;
-    const size = Buffer.byteLength(page.html) + key.length;
+    const size = page.body.length + key.length;
     if (size > this.#maxBytes / 4) return;
     const old = this.#pages.get(key);
     if (old) this.#remove(key, old);
-    this.#pages.set(key, { ...page, size, storedAt: Date.now() });
+    this.#pages.set(key, { ...page, encoded: {}, size, storedAt: Date.now() });
     this.#bytes += size;
     for (const [oldest, entry] of this.#pages) {
       if (this.#bytes <= this.#maxBytes) break;
       this.#remove(oldest, entry);
     }
+  }
+
+  /** Compresses a cached page once in the background; later hits send those bytes as they are. */
+  compressLater(key: string, page: CachedPage, encoding: PageEncoding): void {
+    if (page.encoded[encoding] || this.#compressing.has(`${encoding}:${key}`)) return;
+    this.#compressing.add(`${encoding}:${key}`);
+    compressors[encoding](page.body)
+      .then((bytes) => {
+        // dropped or replaced meanwhile: nothing to attach it to
+        if (this.#pages.get(key) !== page) return;
+        page.encoded[encoding] = bytes;
+        page.size += bytes.length;
+        this.#bytes += bytes.length;
+      })
+      .catch(() => {})
+      .finally(() => this.#compressing.delete(`${encoding}:${key}`));
   }
 
   /** What the feed reported: drop what it may have changed, and move Last-Modified on. */
