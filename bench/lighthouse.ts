@@ -6,7 +6,6 @@
  *   npm run lighthouse -- --url http://127.0.0.1:3000   an instance already running
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -16,6 +15,7 @@ import { loadConfig } from "../src/core/config.ts";
 import { buildServer } from "../src/core/http/server.tsx";
 import { openPlatform } from "../src/core/platform.ts";
 import { importDemo } from "../src/demo/import.ts";
+import { freePort } from "./support/instance.ts";
 
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"] as const;
 const TARGETS: Record<(typeof CATEGORIES)[number], number> = {
@@ -27,15 +27,6 @@ const TARGETS: Record<(typeof CATEGORIES)[number], number> = {
 
 /** The pages issue 7 names: home, a list, a policy, a service guide and the letter form (when present). */
 const PAGES = ["/", "/col/zcwj/", "/ref/pol-001", "/ref/svc-001", "/xj/write/"];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 async function throwawayInstance(): Promise<{ url: string; stop: () => Promise<void> }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "zhengwu-lighthouse-"));

@@ -12,7 +12,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -20,6 +19,7 @@ import { ensureDatabase, withDatabase } from "../src/core/db/database.ts";
 import { type EmbeddedServer, startEmbeddedPostgres } from "../src/core/db/embedded.ts";
 import { MANIFEST_FILE, type Manifest, MIRROR_ONLY_KEYS } from "../src/modules/mirror/publish.tsx";
 import { startNginx } from "../test/support/nginx.ts";
+import { freePort } from "./support/instance.ts";
 
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const OUTAGE_SECONDS = Number(process.env.OUTAGE_SECONDS ?? 30);
@@ -29,18 +29,6 @@ const CLI = path.join(ROOT, "src/cli/main.ts");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {

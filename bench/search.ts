@@ -10,7 +10,6 @@
  *   BENCH_EXPLAIN=1 npm run bench                    (also prints the plan of each tier's query)
  */
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -20,21 +19,10 @@ import { openPlatform, type Platform } from "../src/core/platform.ts";
 import { type IndexedRecord, indexRecords } from "../src/modules/search/registry.ts";
 import { RECORD_TYPES } from "../src/modules/search/schema.ts";
 import { search } from "../src/modules/search/service.ts";
+import { freePort } from "./support/instance.ts";
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
 const DEMO = path.resolve(import.meta.dirname, "../demo");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 /** A small deterministic generator, so every run indexes the same documents. */
 function random(seed: number) {

@@ -24,7 +24,7 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-/** Runs nginx in the foreground as the current user, with all its state in `workDir`. */
+/** Runs nginx with the shipped configuration in front of `upstream`, falling back to `mirrorDir`. */
 export async function startNginx(
   workDir: string,
   upstream: string,
@@ -32,25 +32,43 @@ export async function startNginx(
   mirrorDir: string,
   workers = 1,
 ): Promise<RunningNginx> {
-  await mkdir(path.join(workDir, "logs"), { recursive: true });
+  await mkdir(workDir, { recursive: true });
   await writeFile(path.join(workDir, "zhengwu.conf"), await zhengwuConf(upstream, listenPort, mirrorDir));
+  return runNginx(workDir, path.join(workDir, "zhengwu.conf"), listenPort, {
+    workers,
+    readyPath: "/assets/favicon.svg",
+  });
+}
+
+/**
+ * Runs nginx in the foreground as the current user, with all its state in `workDir` and the
+ * server block(s) of `serverConf`; resolves once `readyPath` answers.
+ */
+export async function runNginx(
+  workDir: string,
+  serverConf: string,
+  listenPort: number,
+  options: { workers?: number; accessLog?: boolean; readyPath?: string } = {},
+): Promise<RunningNginx> {
+  await mkdir(path.join(workDir, "logs"), { recursive: true });
   const temp = (name: string) => path.join(workDir, name);
   await writeFile(
     path.join(workDir, "nginx.conf"),
-    `worker_processes ${workers};
+    `worker_processes ${options.workers ?? 1};
 pid ${temp("nginx.pid")};
 error_log ${temp("logs/error.log")} warn;
 events { worker_connections 1024; }
 http {
   include /etc/nginx/mime.types;
   default_type application/octet-stream;
-  access_log off;
+  access_log ${options.accessLog ? temp("logs/access.log") : "off"};
+  keepalive_requests 100000;
   client_body_temp_path ${temp("body")};
   proxy_temp_path ${temp("proxy")};
   fastcgi_temp_path ${temp("fastcgi")};
   uwsgi_temp_path ${temp("uwsgi")};
   scgi_temp_path ${temp("scgi")};
-  include ${temp("zhengwu.conf")};
+  include ${serverConf};
 }
 `,
   );
@@ -69,7 +87,7 @@ http {
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`nginx 启动失败：${stderr}`);
     try {
-      await fetch(`${url}/assets/favicon.svg`);
+      await fetch(`${url}${options.readyPath ?? "/"}`);
       break;
     } catch {
       await new Promise((r) => setTimeout(r, 50));

@@ -148,7 +148,6 @@ export async function signInWithCode(
   ip = "",
 ): Promise<number> {
   const phone = await consumeCode(ctx, input, codeInput, ip);
-  const index = ctx.cipher.blindIndex(phone);
   const user = await ctx.db
     .selectFrom("users")
     .select(["id", "display_name", "status"])
