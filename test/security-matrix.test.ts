@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { HttpClient } from "./support/http.ts";
 import { siteId, staffClient, staffWith, startTestPlatform, type TestPlatform } from "./support/platform.ts";
+import { routesOf } from "./support/routes.ts";
 
 type Role =
   | "anonymous"
@@ -13,24 +14,6 @@ type Role =
   | "sysadmin"
   | "security_admin"
   | "auditor";
-
-/** Every route the server knows, with its methods, read from Fastify's own route tree. */
-function routesOf(tree: string): { path: string; methods: string[] }[] {
-  const stack: string[] = [];
-  const routes: { path: string; methods: string[] }[] = [];
-  for (const line of tree.split("\n")) {
-    const m = /^([\s│]*)[└├]── (\S+) \(([^)]+)\)/.exec(line);
-    if (!m) continue;
-    const depth = (m[1] ?? "").length / 4;
-    stack.length = depth;
-    const parent = stack.at(-1) ?? "";
-    const segment = m[2] ?? "";
-    const path = parent === "/" || parent === "" ? `${parent}${segment}` : `${parent}${segment}`;
-    stack.push(path);
-    routes.push({ path: path.replace(/^\/\//, "/"), methods: (m[3] ?? "").split(", ") });
-  }
-  return routes;
-}
 
 /**
  * The authorization matrix over real HTTP: every back-office route refuses visitors and citizens;

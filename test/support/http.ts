@@ -5,6 +5,8 @@ export class HttpClient {
   private cookies = new Map<string, string>();
 
   readonly baseUrl: string;
+  /** Sent with every request (e.g. X-Forwarded-For when a test stands in for many visitors). */
+  readonly headers: Record<string, string> = {};
   constructor(baseUrl: string) {
     this.baseUrl = baseUrl;
   }
@@ -27,6 +29,7 @@ export class HttpClient {
 
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
+    for (const [k, v] of Object.entries(this.headers)) headers.set(k, v);
     if (this.cookies.size) headers.set("cookie", this.cookieHeader());
     const response = await fetch(`${this.baseUrl}${path}`, { ...init, headers, redirect: "manual" });
     this.remember(response);
