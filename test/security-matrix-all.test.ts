@@ -169,6 +169,16 @@ public   /account/sms/send
 public   /account/sms/verify
 citizen  /account/data.json
 citizen  /account/close
+citizen  /account/privacy
+citizen  /account/privacy/name
+citizen  /account/privacy/phone/send
+citizen  /account/privacy/phone/verify
+citizen  /account/privacy/consents/:purpose/withdraw
+citizen  /account/privacy/consents/:purpose/renew
+citizen  /account/privacy/links/:id/unlink
+public   /account/oidc/login
+citizen  /account/oidc/link
+public   /account/oidc/callback
 public   /account/register
 citizen  /account/requests/:id
 public   /account/login

@@ -5,7 +5,7 @@ import { audit, verifyAuditChain } from "../core/audit.ts";
 import { createBackup, restoreBackup } from "../core/backup.ts";
 import { ConfigError, loadConfig } from "../core/config.ts";
 import type { AppContext } from "../core/context.ts";
-import { handleShutdownSignalsOurselves } from "../core/db/embedded.ts";
+import { manageProcessExitOurselves } from "../core/db/embedded.ts";
 import { UserError } from "../core/errors.ts";
 import { buildServer } from "../core/http/server.tsx";
 import { reloadKeys, rotateBlindIndex, rotateFieldKey } from "../core/key-rotation.ts";
@@ -138,7 +138,7 @@ async function start(argv: string[]): Promise<void> {
     await platform.close();
     process.exit(0);
   };
-  handleShutdownSignalsOurselves();
+  manageProcessExitOurselves();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 }

@@ -2,7 +2,7 @@ import cluster, { type Worker } from "node:cluster";
 import { loadConfig } from "../core/config.ts";
 import type { AppContext } from "../core/context.ts";
 import { databaseUrlOf } from "../core/db/database.ts";
-import { handleShutdownSignalsOurselves } from "../core/db/embedded.ts";
+import { manageProcessExitOurselves } from "../core/db/embedded.ts";
 import { buildServer } from "../core/http/server.tsx";
 import { openPlatform } from "../core/platform.ts";
 
@@ -26,7 +26,7 @@ export async function serveAsWorker(): Promise<void> {
     await platform.close();
     process.exit(0);
   };
-  handleShutdownSignalsOurselves();
+  manageProcessExitOurselves();
   process.once("SIGTERM", stop);
   process.once("SIGINT", () => {}); // the primary passes Ctrl-C on as SIGTERM
 }

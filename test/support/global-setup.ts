@@ -4,7 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { register } from "tsx/esm/api";
 import { connect, dropDatabase, ensureDatabase, withDatabase } from "../../src/core/db/database.ts";
-import { type EmbeddedServer, startEmbeddedPostgres } from "../../src/core/db/embedded.ts";
+import {
+  type EmbeddedServer,
+  manageProcessExitOurselves,
+  startEmbeddedPostgres,
+} from "../../src/core/db/embedded.ts";
 import { migrate } from "../../src/core/db/migrate.ts";
 import { clusterFile, DEMO_TEMPLATE, EMPTY_TEMPLATE, testContext } from "./cluster.ts";
 
@@ -32,6 +36,8 @@ export async function globalSetup(): Promise<void> {
   if (!adminUrl) {
     dir = await mkdtemp(path.join(tmpdir(), "zhengwu-test-"));
     embedded = await startEmbeddedPostgres(path.join(dir, "pg"), await freePort());
+    // globalTeardown stops it; the library's own exit hook would turn a failed run's exit code into 0
+    manageProcessExitOurselves();
     adminUrl = embedded.url;
   }
   for (const name of [DEMO_TEMPLATE, EMPTY_TEMPLATE]) await dropDatabase(adminUrl, name);

