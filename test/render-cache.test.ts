@@ -78,6 +78,10 @@ describe("the render cache, across two app instances on one database", () => {
     }
     const cached = await fetch(`${b.baseUrl}${articlePath}`);
     assert.ok(hit(cached));
+    // answered before Fastify's hooks run, so the stored security headers must come along
+    assert.match(cached.headers.get("content-security-policy") ?? "", /default-src 'self'/);
+    assert.equal(cached.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(cached.headers.get("content-type"), "text/html; charset=utf-8");
     const lastModified = cached.headers.get("last-modified") ?? "";
     assert.ok(Date.parse(lastModified) > 0, "Last-Modified is an HTTP date");
     assert.equal(

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { lastChangeTimes, listenForPublicChanges } from "../changes.ts";
 import type { AppContext } from "../context.ts";
@@ -13,6 +14,18 @@ function hasPersonalCookie(request: FastifyRequest, cookies: string[]): boolean 
   return cookies.some((name) => request.cookies[name]);
 }
 
+/** The same test on the raw Cookie header, for the fast path that runs before cookies are parsed. */
+function rawHasCookie(header: string | undefined, cookies: string[]): boolean {
+  if (!header) return false;
+  return header.split(";").some((pair) => {
+    const [name = "", value = ""] = pair.split("=", 2).map((p) => p.trim());
+    return value !== "" && cookies.includes(name);
+  });
+}
+
+/** Headers never replayed from a stored response: they belong to the message, not the page. */
+const MESSAGE_HEADERS = new Set(["content-length", "content-encoding", "set-cookie", "date", "connection"]);
+
 function isPersonal(request: FastifyRequest, reply: FastifyReply, cookies: string[]): boolean {
   if (hasPersonalCookie(request, cookies)) return true;
   // a page that sets a cookie (a form's CSRF token) belongs to this visitor alone
@@ -20,7 +33,11 @@ function isPersonal(request: FastifyRequest, reply: FastifyReply, cookies: strin
 }
 
 /** If-None-Match wins when present (RFC 9110); otherwise If-Modified-Since against Last-Modified. */
-function notModified(request: FastifyRequest, etag: string, lastModified: string | null): boolean {
+function notModified(
+  request: { headers: FastifyRequest["headers"] },
+  etag: string,
+  lastModified: string | null,
+): boolean {
   const presented = request.headers["if-none-match"];
   if (presented !== undefined) return presented.split(/\s*,\s*/).includes(etag);
   const since = request.headers["if-modified-since"];
@@ -30,7 +47,7 @@ function notModified(request: FastifyRequest, etag: string, lastModified: string
 }
 
 /** The encoding a cached page is sent in: brotli when accepted, else gzip, else none. */
-function acceptedEncoding(request: FastifyRequest): PageEncoding | null {
+function acceptedEncoding(request: { headers: FastifyRequest["headers"] }): PageEncoding | null {
   const accepted = new Set<string>();
   for (const part of (request.headers["accept-encoding"] ?? "").split(",")) {
     const [name = "", ...params] = part.split(";").map((p) => p.trim().toLowerCase());
@@ -44,6 +61,11 @@ function acceptedEncoding(request: FastifyRequest): PageEncoding | null {
 
 export interface PageCaching {
   renderCache: RenderCache;
+  /**
+   * Answers a cached anonymous page straight from the HTTP server, before Fastify routes it: the
+   * stored bytes and headers, with 304 and precompressed variants. False: Fastify handles it.
+   */
+  serveFromCache(request: IncomingMessage, response: ServerResponse): boolean;
 }
 
 /**
@@ -123,7 +145,15 @@ export async function registerPageCaching(
       lastModified = cache.lastModified(bucket);
       reply.header("Last-Modified", lastModified);
       reply.header("X-Render-Cache", "miss");
-      cache.set(started.key, { body: Buffer.from(payload), etag, lastModified, bucket }, started.generation);
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(reply.getHeaders()))
+        if (value !== undefined && !MESSAGE_HEADERS.has(name)) headers[name] = String(value);
+      headers["x-render-cache"] = "hit";
+      cache.set(
+        started.key,
+        { body: Buffer.from(payload), headers, etag, lastModified, bucket },
+        started.generation,
+      );
     }
     if (notModified(request, etag, lastModified)) {
       reply.code(304);
@@ -131,5 +161,33 @@ export async function registerPageCaching(
     }
     return payload;
   });
-  return { renderCache: cache };
+  const serveFromCache = (request: IncomingMessage, response: ServerResponse): boolean => {
+    if (request.method !== "GET" || !usable() || rawHasCookie(request.headers.cookie, personalCookies))
+      return false;
+    const key = renderCacheKey(request);
+    const page = key ? cache.get(key) : undefined;
+    if (!key || !page) return false;
+    const started = performance.now();
+    const headers: Record<string, string | number> = { ...page.headers };
+    if (debugPid) headers["x-zhengwu-pid"] = String(process.pid);
+    let status = 200;
+    if (notModified(request, page.etag, page.lastModified)) {
+      status = 304;
+      response.writeHead(304, headers).end();
+    } else {
+      const encoding = acceptedEncoding(request);
+      const encoded = encoding ? page.encoded[encoding] : undefined;
+      if (encoding && !encoded) cache.compressLater(key, page, encoding);
+      const body = encoded ?? page.body;
+      if (encoded && encoding) headers["content-encoding"] = encoding;
+      headers["content-length"] = body.length;
+      response.writeHead(200, headers).end(body);
+    }
+    app.log.info(
+      { method: "GET", url: request.url, status, ms: Math.round(performance.now() - started) },
+      "request",
+    );
+    return true;
+  };
+  return { renderCache: cache, serveFromCache };
 }

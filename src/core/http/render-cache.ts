@@ -26,6 +26,8 @@ const compressors: Record<PageEncoding, (body: Buffer) => Promise<Buffer>> = {
 
 export interface CachedPage {
   body: Buffer;
+  /** The response headers as first sent (security headers, type, caching, validators). */
+  headers: Record<string, string>;
   /** The body compressed once, filled in the background on the first hit that asks for it. */
   encoded: Partial<Record<PageEncoding, Buffer>>;
   etag: string;
@@ -47,9 +49,15 @@ export function tagPageSite(request: FastifyRequest, site: { id: number; kind: s
 const UNCACHED_PATH =
   /^(?:\/sites\/[^/]+)?\/(?:search|assistant|api)(?:[/?]|$)|^\/(?:admin|account|my)(?:[/?]|$)/;
 
-export function renderCacheKey(request: FastifyRequest): string | null {
-  if (request.method !== "GET" || UNCACHED_PATH.test(request.url)) return null;
-  return `${request.hostname}${request.url}`;
+/** The cache key of a GET (host as sent, and the whole URL), or null for pages never cached. */
+export function renderCacheKey(request: {
+  method?: string;
+  url?: string;
+  headers: { host?: string };
+}): string | null {
+  const url = request.url ?? "";
+  if (request.method !== "GET" || UNCACHED_PATH.test(url)) return null;
+  return `${request.headers.host ?? ""}${url}`;
 }
 
 export class RenderCache {

@@ -1,4 +1,5 @@
 import "./types.ts";
+import { createServer as createHttpServer } from "node:http";
 import path from "node:path";
 import { constants as zlib } from "node:zlib";
 import compress from "@fastify/compress";
@@ -35,7 +36,7 @@ import type { AppContext } from "../context.ts";
 import { isDatabaseUnavailable } from "../db/database.ts";
 import { UserError } from "../errors.ts";
 import { RedirectToLogin } from "./admin.ts";
-import { registerPageCaching } from "./caching.ts";
+import { type PageCaching, registerPageCaching } from "./caching.ts";
 import { sendPage } from "./forms.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -45,7 +46,13 @@ export interface ServerOptions {
 }
 
 export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<FastifyInstance> {
+  // cached anonymous pages are answered by the HTTP server itself, before Fastify's routing and hooks
+  let serveFromCache: PageCaching["serveFromCache"] = () => false;
   const app = Fastify({
+    serverFactory: (handler) =>
+      createHttpServer((request, response) => {
+        if (!serveFromCache(request, response)) handler(request, response);
+      }),
     logger: { level: options.logLevel ?? process.env.LOG_LEVEL ?? "info" },
     // one access-log line per request (below) instead of Fastify's two; errors are logged by our handler
     logController: new LogController({ disableRequestLogging: true }),
@@ -78,7 +85,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   // onSend order matters: cookies are written, then the page is hashed (and found personal if it set
   // one), then compressed
   await app.register(cookie);
-  await registerPageCaching(app, ctx, [SESSION_COOKIE, PREFERENCES_COOKIE]);
+  ({ serveFromCache } = await registerPageCaching(app, ctx, [SESSION_COOKIE, PREFERENCES_COOKIE]));
   // brotli at quality 4: near gzip's speed for pages rendered per request, smaller than gzip
   await app.register(compress, {
     threshold: 1024,
