@@ -11,7 +11,7 @@
  * their placements and search records), not through the editorial workflow: a million reviews would
  * measure the generator, not the site. What is measured are the real public routes.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -23,39 +23,13 @@ import { openPlatform } from "../src/core/platform.ts";
 import { importDemo } from "../src/demo/import.ts";
 import { type IndexedRecord, indexRecords } from "../src/modules/search/registry.ts";
 import { COLUMN_PAGE_SIZE } from "../src/modules/sites/routes.tsx";
+import { corpusText, random } from "./support/corpus.ts";
 import { freePort, percentile } from "./support/instance.ts";
 
 const STEPS = (process.env.BENCH_SCALE_STEPS ?? "10000,100000,1000000").split(",").map(Number);
 const SITES = 50;
 const CHUNK = 5000;
 const SAMPLES = Number(process.env.BENCH_SCALE_SAMPLES ?? 200);
-const DEMO = path.resolve(import.meta.dirname, "../demo");
-
-/** A small deterministic generator, so every run writes the same city. */
-function random(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-async function corpusText() {
-  const policies = JSON.parse(await readFile(path.join(DEMO, "policies.json"), "utf8")).policies as {
-    title: string;
-    body: string;
-  }[];
-  const faqs = JSON.parse(await readFile(path.join(DEMO, "faqs.json"), "utf8")).faqs as {
-    question: string;
-    answer: string;
-  }[];
-  const titles = [...policies.map((p) => p.title), ...faqs.map((f) => f.question)];
-  const sentences = [...policies.map((p) => p.body), ...faqs.map((f) => f.answer)]
-    .flatMap((t) => t.split(/(?<=[。；])/))
-    .map((s) => s.trim())
-    .filter((s) => s.length > 8);
-  return { titles, sentences };
-}
 
 interface Placement {
   siteId: number;

@@ -19,41 +19,10 @@ import { openPlatform, type Platform } from "../src/core/platform.ts";
 import { type IndexedRecord, indexRecords } from "../src/modules/search/registry.ts";
 import { RECORD_TYPES } from "../src/modules/search/schema.ts";
 import { search } from "../src/modules/search/service.ts";
-import { freePort } from "./support/instance.ts";
+import { corpusText, random } from "./support/corpus.ts";
+import { freePort, percentile } from "./support/instance.ts";
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
-const DEMO = path.resolve(import.meta.dirname, "../demo");
-
-/** A small deterministic generator, so every run indexes the same documents. */
-function random(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-async function corpusSentences() {
-  const faqs = JSON.parse(await readFile(path.join(DEMO, "faqs.json"), "utf8")).faqs as {
-    question: string;
-    answer: string;
-  }[];
-  const policies = JSON.parse(await readFile(path.join(DEMO, "policies.json"), "utf8")).policies as {
-    title: string;
-    body: string;
-  }[];
-  const titles = [...faqs.map((f) => f.question), ...policies.map((p) => p.title)];
-  const sentences = [...faqs.map((f) => f.answer), ...policies.map((p) => p.body)]
-    .flatMap((t) => t.split(/(?<=[。；])/))
-    .map((s) => s.trim())
-    .filter((s) => s.length > 8);
-  return { titles, sentences };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 /** Typical queries by kind, written for the benchmark (the dev set's queries are one family of their own). */
 const FAMILIES: Record<string, string[]> = {
@@ -92,7 +61,7 @@ const FAMILIES: Record<string, string[]> = {
 };
 
 async function generate(db: Platform["ctx"]["db"]): Promise<void> {
-  const { titles, sentences } = await corpusSentences();
+  const { titles, sentences } = await corpusText();
   const next = random(20261123);
   const pick = <T>(list: T[]): T => list[Math.floor(next() * list.length)] as T;
   console.log(`生成并索引 ${DOCS} 条记录…`);

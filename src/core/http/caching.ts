@@ -103,32 +103,17 @@ export async function registerPageCaching(
   // a cache is only as good as its invalidation: without the feed, every page is rendered afresh
   const usable = () => seeded && listener?.isListening() === true;
   const pending = new WeakMap<FastifyRequest, { key: string; generation: number }>();
-  const servedFromCache = new WeakSet<FastifyRequest>();
   const debugPid = process.env.ZHENGWU_DEBUG_PID === "1";
 
+  // hits are answered by serveFromCache, before Fastify; here a miss notes what to keep once rendered
   app.addHook("onRequest", async (request, reply) => {
     if (debugPid) reply.header("X-Zhengwu-Pid", String(process.pid));
     if (!usable() || hasPersonalCookie(request, personalCookies)) return;
     const key = renderCacheKey(request);
-    if (!key) return;
-    pending.set(request, { key, generation: cache.generation });
-    const page = cache.get(key);
-    if (!page) return;
-    servedFromCache.add(request);
-    reply.header("Cache-Control", SHARED_PAGE_CACHE).header("Vary", VARY).header("ETag", page.etag);
-    reply.header("X-Render-Cache", "hit");
-    if (page.lastModified) reply.header("Last-Modified", page.lastModified);
-    if (notModified(request, page.etag, page.lastModified)) return reply.code(304).send();
-    reply.type("text/html; charset=utf-8");
-    const encoding = acceptedEncoding(request);
-    const encoded = encoding ? page.encoded[encoding] : undefined;
-    if (encoding && encoded) return reply.header("Content-Encoding", encoding).send(encoded);
-    if (encoding) cache.compressLater(key, page, encoding);
-    return reply.send(page.body);
+    if (key) pending.set(request, { key, generation: cache.generation });
   });
 
   app.addHook("onSend", async (request, reply, payload) => {
-    if (servedFromCache.has(request)) return payload;
     if (request.method !== "GET" || reply.statusCode !== 200 || typeof payload !== "string") return payload;
     if (!String(reply.getHeader("content-type") ?? "").startsWith("text/html")) return payload;
     if (reply.getHeader("cache-control")) return payload;
