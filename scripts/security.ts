@@ -11,10 +11,10 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { freePort } from "../bench/support/instance.ts";
 import { loadConfig } from "../src/core/config.ts";
 import { buildServer } from "../src/core/http/server.tsx";
 import { openPlatform } from "../src/core/platform.ts";
@@ -96,15 +96,6 @@ const targets = (f: Fixtures): Target[] => [
     csrfUrl: "/account/login",
   },
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 /** Requests the server answered per target (sqlmap names its target in a header), and server errors. */
 const traffic = new Map<string, { requests: number; serverErrors: number }>();
