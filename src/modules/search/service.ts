@@ -1,11 +1,12 @@
-import { type Compilable, sql } from "kysely";
+import { type Compilable, type SelectQueryBuilder, sql } from "kysely";
 import { type Actor, can } from "../../core/auth/permissions.ts";
 import type { AppContext } from "../../core/context.ts";
 import type { Db } from "../../core/db/database.ts";
+import type { Database } from "../../core/db/tables.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../../core/errors.ts";
 import { portalSite } from "../sites/service.ts";
 import { type AnalyzedQuery, analyzeQuery, clearSynonymCache, highlightWords, tsQueries } from "./query.ts";
-import { RECORD_TYPES, type RecordType, type SearchRecordRow, type SynonymKind } from "./schema.ts";
+import { RECORD_TYPES, type RecordType, type SynonymKind } from "./schema.ts";
 import { isNounLike, normalize, toPinyin } from "./segment.ts";
 
 export interface SearchFilter {
@@ -107,39 +108,72 @@ export const COUNT_CAP = 500;
 export const FACET_CAP = 100;
 
 /**
- * Counts the rows of a capped query. For a common word the planner prefers a sequential scan that
- * stops at the cap, but that reads and unpacks the body vector of every row it passes (tens of
+ * A count the planner expects to pass its cap this many times over is not taken: for a common
+ * word in a million records, building the index bitmap alone takes longer than the search. The
+ * planner's estimate for text queries comes from the word statistics of ANALYZE; only counts it
+ * expects to be near or under the cap are taken exactly.
+ */
+const SURE_ABOVE_CAP = 4;
+
+async function estimatedRows(db: Db, query: Compilable): Promise<number> {
+  const { rows } = await sql<{
+    "QUERY PLAN": [{ Plan: { "Plan Rows": number } }];
+  }>`explain (format json) ${query}`.execute(db);
+  return rows[0]?.["QUERY PLAN"][0].Plan["Plan Rows"] ?? 0;
+}
+
+/**
+ * Counts the rows of a query up to `cap`. For a common word the planner prefers a sequential scan
+ * that stops at the cap, but that reads and unpacks the body vector of every row it passes (tens of
  * buffers per row); the GIN bitmap needs no recheck for plain word queries and visits only
  * matching rows, so the count runs with sequential scans off.
  */
-async function capped(db: Db, query: Compilable): Promise<number> {
+async function capped(
+  db: Db,
+  query: Compilable & { limit(n: number): Compilable },
+  cap: number,
+): Promise<number> {
+  if ((await estimatedRows(db, query)) >= cap * SURE_ABOVE_CAP) return cap;
   return db.transaction().execute(async (trx) => {
     await sql`set local enable_seqscan = off`.execute(trx);
-    const row = await sql<{ n: number }>`select count(*) as n from (${query}) as m`.execute(trx);
+    const row = await sql<{ n: number }>`select count(*) as n from (${query.limit(cap)}) as m`.execute(trx);
     return Number(row.rows[0]?.n ?? 0);
   });
 }
 
-/** Matches per type, each counted up to FACET_CAP, in one statement. */
+/** Matches per type, each counted up to FACET_CAP; the exact counts in one statement. */
 async function typeCounts(
   db: Db,
   f: SearchFilter,
   match: string,
 ): Promise<Partial<Record<RecordType, number>>> {
-  const parts = RECORD_TYPES.map(
-    (type) =>
-      sql`select ${type}::text as type, (select count(*) from (${filtered(db, f, match, false)
-        .where("type", "=", type)
-        .select(sql`1`.as("one"))
-        .limit(FACET_CAP)}) as m) as n`,
-  );
-  const rows = await db.transaction().execute(async (trx) => {
-    await sql`set local enable_seqscan = off`.execute(trx);
-    return (await sql<{ type: RecordType; n: number }>`${sql.join(parts, sql` union all `)}`.execute(trx))
-      .rows;
+  const ofType = (type: RecordType) =>
+    filtered(db, f, match, false).where("type", "=", type).select(sql`1`.as("one"));
+  const estimates = await Promise.all(RECORD_TYPES.map((type) => estimatedRows(db, ofType(type))));
+  const counts = new Map<RecordType, number>();
+  const exact = RECORD_TYPES.filter((type, i) => {
+    if ((estimates[i] ?? 0) < FACET_CAP * SURE_ABOVE_CAP) return true;
+    counts.set(type, FACET_CAP);
+    return false;
   });
-  return Object.fromEntries(rows.filter((r) => Number(r.n) > 0).map((r) => [r.type, Number(r.n)]));
+  if (exact.length) {
+    const parts = exact.map(
+      (type) =>
+        sql`select ${type}::text as type, (select count(*) from (${ofType(type).limit(FACET_CAP)}) as m) as n`,
+    );
+    const rows = await db.transaction().execute(async (trx) => {
+      await sql`set local enable_seqscan = off`.execute(trx);
+      return (await sql<{ type: RecordType; n: number }>`${sql.join(parts, sql` union all `)}`.execute(trx))
+        .rows;
+    });
+    for (const row of rows) counts.set(row.type, Number(row.n));
+  }
+  return Object.fromEntries([...counts].filter(([, n]) => n > 0));
 }
+
+type Match = { column: "tsv" | "title_tsv"; match: string };
+/** One tier of the ranking: records matching `match` in `column` and none of `not`. */
+type Tier = Match & { not?: Match[] };
 
 const RECORD_FIELDS = [
   "id",
@@ -171,8 +205,6 @@ export async function search(db: Db, f: SearchFilter & { facets?: boolean }): Pr
   const rank = (column: "tsv" | "title_tsv") =>
     sql<number>`ts_rank('{0.05, 0.2, 0.4, 1.0}', ${sql.ref(column)}, to_tsquery('simple', ${any}), 0) * ${prior}`;
   const want = (f.offset ?? 0) + f.limit;
-  type Match = { column: "tsv" | "title_tsv"; match: string };
-  type Tier = Match & { not?: Match[] };
   const tiers: Tier[] =
     f.sort === "date"
       ? [{ column: "tsv", match: any }]
@@ -191,30 +223,47 @@ export async function search(db: Db, f: SearchFilter & { facets?: boolean }): Pr
         ];
   // the count and facets run alongside the ranked tiers, on their own connections
   const counting = Promise.all([
-    capped(db, filtered(db, f, any, true).select(sql`1`.as("one")).limit(COUNT_CAP)),
+    capped(db, filtered(db, f, any, true).select(sql`1`.as("one")), COUNT_CAP),
     f.facets ? typeCounts(db, f, any) : Promise.resolve({}),
   ]);
   // if ranking fails first, its error is the one reported; this one must not go unhandled
   counting.catch(() => undefined);
-  const rows: (Pick<SearchRecordRow, (typeof RECORD_FIELDS)[number]> & { score: number; named: boolean })[] =
-    [];
+  const found: { id: number; score: number; tier: number }[] = [];
+  const newestId = f.sort === "date" ? 0 : await newestRecordId(db);
   for (const [i, tier] of tiers.entries()) {
-    if (rows.length >= want) break;
-    let q = filtered(db, f, tier.match, true, tier.column);
-    for (const not of tier.not ?? [])
-      q = q.where(sql<boolean>`not (${sql.ref(not.column)} @@ to_tsquery('simple', ${not.match}))`);
-    rows.push(
-      ...(
-        await q
-          .select(RECORD_FIELDS)
-          .select(rank(tier.column).as("score"))
-          .orderBy(f.sort === "date" ? sql`published_at desc nulls last` : sql`score desc`)
-          .orderBy("id", "desc")
-          .limit(want - rows.length)
-          .execute()
-      ).map((r) => ({ ...r, named: f.sort !== "date" && i === 0 })),
-    );
+    if (found.length >= want) break;
+    const tierQuery = (on: Db) => {
+      let q = filtered(on, f, tier.match, true, tier.column);
+      for (const not of tier.not ?? [])
+        q = q.where(sql<boolean>`not (${sql.ref(not.column)} @@ to_tsquery('simple', ${not.match}))`);
+      return q.select(["id", rank(tier.column).as("score")]);
+    };
+    const hits =
+      f.sort === "date"
+        ? await tierQuery(db)
+            .orderBy(sql`published_at desc nulls last`)
+            .orderBy("id", "desc")
+            .limit(want - found.length)
+            .execute()
+        : await rankedTier(db, tier, tierQuery, want - found.length, newestId);
+    found.push(...hits.map((h) => ({ id: h.id, score: Number(h.score), tier: i })));
   }
+  const records = found.length
+    ? await db
+        .selectFrom("search_records")
+        .select(RECORD_FIELDS)
+        .where(
+          "id",
+          "in",
+          found.map((h) => h.id),
+        )
+        .execute()
+    : [];
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const rows = found.flatMap((h) => {
+    const record = byId.get(h.id);
+    return record ? [{ ...record, score: h.score, named: f.sort !== "date" && h.tier === 0 }] : [];
+  });
   const [total, byType] = await counting;
   const marks = highlightWords(query.groups);
   return {
@@ -238,6 +287,102 @@ export async function search(db: Db, f: SearchFilter & { facets?: boolean }): Pr
       named: r.named,
     })),
   };
+}
+
+/**
+ * How one tier is ranked without reading every match of a common word in a large index. The newest
+ * CANDIDATES matches (in the order records were first indexed, which is also their order on disk)
+ * are looked for by walking the primary key backwards through a window of the newest records; with
+ * them go the matches among the primary sources people look for by name (办事指南, 解读, 问答),
+ * however old. If the window holds that many matches, the tier is ranked from those; otherwise the
+ * words are rare enough to rank all their matches through the text index. The window, √(N × 16 ×
+ * CANDIDATES) of N records, balances the two: a walk of W records costs about what ranking W / 16
+ * matches from the text index does, and a query rare enough to fall back has fewer than
+ * CANDIDATES × N / W matches. A small index is always ranked whole.
+ */
+export const CANDIDATES = 100;
+
+function recentWindow(newestId: number): number {
+  return Math.round(Math.sqrt(newestId * 16 * CANDIDATES));
+}
+
+const NAMED_TYPES: RecordType[] = ["service", "interpretation", "faq"];
+
+type Scored = { id: number; score: number };
+type TierQuery = (on: Db) => SelectQueryBuilder<Database, "search_records", Scored>;
+
+async function rankedTier(
+  db: Db,
+  tier: Tier,
+  tierQuery: TierQuery,
+  need: number,
+  newestId: number,
+): Promise<Scored[]> {
+  const window = recentWindow(newestId);
+  const candidates =
+    window < newestId ? await newestCandidates(db, tier, tierQuery, newestId, window) : undefined;
+  if (candidates)
+    return candidates.sort((a, b) => Number(b.score) - Number(a.score) || b.id - a.id).slice(0, need);
+  return tierQuery(db).orderBy("score", "desc").orderBy("id", "desc").limit(need).execute();
+}
+
+/**
+ * The newest CANDIDATES matches in the window and the older named ones, or nothing if the window
+ * holds fewer. Title tiers walk the key backwards, titles being in the row; the first eighth of the
+ * window is walked first, as a sample, and when it holds less than its share the rest is not (the
+ * planner cannot tell: it takes words for independent, and titles that repeat a phrase fool it by a
+ * factor of fifty). Body tiers would unpack a body vector per record walked, so they take the
+ * window's matches from the text index instead, in the order they lie on disk.
+ */
+async function newestCandidates(
+  db: Db,
+  tier: Tier,
+  tierQuery: TierQuery,
+  newestId: number,
+  window: number,
+): Promise<Scored[] | undefined> {
+  const floor = newestId - window;
+  return db.transaction().execute(async (trx) => {
+    await sql`set local enable_seqscan = off`.execute(trx);
+    await sql`set local max_parallel_workers_per_gather = 0`.execute(trx);
+    const newest =
+      tier.column === "title_tsv"
+        ? await walkTitles(trx, tierQuery, newestId, window)
+        : await tierQuery(trx).where("id", ">", floor).limit(CANDIDATES).execute();
+    if (newest.length < CANDIDATES) return undefined;
+    const named = await tierQuery(trx).where("type", "in", NAMED_TYPES).where("id", "<=", floor).execute();
+    return [...newest, ...named];
+  });
+}
+
+async function walkTitles(
+  trx: Db,
+  tierQuery: TierQuery,
+  newestId: number,
+  window: number,
+): Promise<Scored[]> {
+  // in key order: a bitmap would collect every match of the words first
+  await sql`set local enable_bitmapscan = off`.execute(trx);
+  const walk = (above: number, atMost: number, limit: number) =>
+    tierQuery(trx)
+      .where("id", ">", above)
+      .where("id", "<=", atMost)
+      .orderBy("id", "desc")
+      .limit(limit)
+      .execute();
+  const sampleFloor = newestId - Math.round(window / 8);
+  const newest = await walk(sampleFloor, newestId, CANDIDATES);
+  if (newest.length < CANDIDATES && newest.length * 8 >= CANDIDATES / 2)
+    newest.push(...(await walk(newestId - window, sampleFloor, CANDIDATES - newest.length)));
+  return newest;
+}
+
+async function newestRecordId(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom("search_records")
+    .select((eb) => eb.fn.max("id").as("id"))
+    .executeTakeFirst();
+  return Number(row?.id ?? 0);
 }
 
 /** About 90 characters of the body around the first matched word. */
