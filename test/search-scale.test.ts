@@ -53,6 +53,12 @@ describe("站内搜索 in a large index", () => {
       Array.from({ length: 9 }, (_, i) => `notice-${5999 - i}`),
     );
     assert.ok(CANDIDATES < 6000);
+    // a page beyond the candidates still continues the same tier
+    const deep = await search(p.ctx.db, { q: "停车泊位", limit: 10, offset: 150 });
+    assert.deepEqual(
+      deep.hits.map((h) => h.key),
+      Array.from({ length: 10 }, (_, i) => `notice-${5850 - i}`),
+    );
     assert.equal(result.total, COUNT_CAP, "6,000 matches are 500 条以上");
   });
 

@@ -320,46 +320,50 @@ async function rankedTier(
 ): Promise<Scored[]> {
   const window = recentWindow(newestId);
   const candidates =
-    window < newestId ? await newestCandidates(db, tier, tierQuery, newestId, window) : undefined;
+    window < newestId
+      ? await newestCandidates(db, tier, tierQuery, { newestId, window, count: Math.max(CANDIDATES, need) })
+      : undefined;
   if (candidates)
     return candidates.sort((a, b) => Number(b.score) - Number(a.score) || b.id - a.id).slice(0, need);
   return tierQuery(db).orderBy("score", "desc").orderBy("id", "desc").limit(need).execute();
 }
 
 /**
- * The newest CANDIDATES matches in the window and the older named ones, or nothing if the window
- * holds fewer. Title tiers walk the key backwards, titles being in the row; the first eighth of the
- * window is walked first, as a sample, and when it holds less than its share the rest is not (the
- * planner cannot tell: it takes words for independent, and titles that repeat a phrase fool it by a
- * factor of fifty). Body tiers would unpack a body vector per record walked, so they take the
- * window's matches from the text index instead, in the order they lie on disk.
+ * The newest matches in the window (CANDIDATES, or as many as the page needs) and the older named
+ * ones, or nothing if the window holds fewer. Title tiers walk the key backwards, titles being in
+ * the row; the first eighth of the window is walked first, as a sample, and when it holds less than
+ * its share the rest is not (the planner cannot tell: it takes words for independent, and titles
+ * that repeat a phrase fool it by a factor of fifty). Body tiers would unpack a body vector per
+ * record walked, so they take the window's matches from the text index instead, in the order they
+ * lie on disk.
  */
 async function newestCandidates(
   db: Db,
   tier: Tier,
   tierQuery: TierQuery,
-  newestId: number,
-  window: number,
+  walk: Walk,
 ): Promise<Scored[] | undefined> {
-  const floor = newestId - window;
+  const floor = walk.newestId - walk.window;
   return db.transaction().execute(async (trx) => {
     await sql`set local enable_seqscan = off`.execute(trx);
     await sql`set local max_parallel_workers_per_gather = 0`.execute(trx);
     const newest =
       tier.column === "title_tsv"
-        ? await walkTitles(trx, tierQuery, newestId, window)
-        : await tierQuery(trx).where("id", ">", floor).limit(CANDIDATES).execute();
-    if (newest.length < CANDIDATES) return undefined;
+        ? await walkTitles(trx, tierQuery, walk)
+        : await tierQuery(trx).where("id", ">", floor).limit(walk.count).execute();
+    if (newest.length < walk.count) return undefined;
     const named = await tierQuery(trx).where("type", "in", NAMED_TYPES).where("id", "<=", floor).execute();
     return [...newest, ...named];
   });
 }
 
+/** Where the newest matches are looked for: `window` records up to `newestId`, until `count` are found. */
+type Walk = { newestId: number; window: number; count: number };
+
 async function walkTitles(
   trx: Db,
   tierQuery: TierQuery,
-  newestId: number,
-  window: number,
+  { newestId, window, count }: Walk,
 ): Promise<Scored[]> {
   // in key order: a bitmap would collect every match of the words first
   await sql`set local enable_bitmapscan = off`.execute(trx);
@@ -371,9 +375,9 @@ async function walkTitles(
       .limit(limit)
       .execute();
   const sampleFloor = newestId - Math.round(window / 8);
-  const newest = await walk(sampleFloor, newestId, CANDIDATES);
-  if (newest.length < CANDIDATES && newest.length * 8 >= CANDIDATES / 2)
-    newest.push(...(await walk(newestId - window, sampleFloor, CANDIDATES - newest.length)));
+  const newest = await walk(sampleFloor, newestId, count);
+  if (newest.length < count && newest.length * 8 >= count / 2)
+    newest.push(...(await walk(newestId - window, sampleFloor, count - newest.length)));
   return newest;
 }
 
