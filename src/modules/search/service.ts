@@ -352,6 +352,8 @@ async function newestCandidates(
         ? await walkTitles(trx, tierQuery, walk)
         : await tierQuery(trx).where("id", ">", floor).limit(walk.count).execute();
     if (newest.length < walk.count) return undefined;
+    // a few hundred records by type; the text index would collect every match of the words
+    await sql`set local enable_bitmapscan = off`.execute(trx);
     const named = await tierQuery(trx).where("type", "in", NAMED_TYPES).where("id", "<=", floor).execute();
     return [...newest, ...named];
   });
