@@ -307,6 +307,12 @@ function recentWindow(newestId: number): number {
 }
 
 const NAMED_TYPES: RecordType[] = ["service", "interpretation", "faq"];
+/** Up to this many named records are read by type and matched one by one. */
+const NAMED_READ_BY_TYPE = 1000;
+
+function namedRecords(db: Db) {
+  return db.selectFrom("search_records").select("id").where("type", "in", NAMED_TYPES);
+}
 
 type Scored = { id: number; score: number };
 type TierQuery = (on: Db) => SelectQueryBuilder<Database, "search_records", Scored>;
@@ -352,9 +358,15 @@ async function newestCandidates(
         ? await walkTitles(trx, tierQuery, walk)
         : await tierQuery(trx).where("id", ">", floor).limit(walk.count).execute();
     if (newest.length < walk.count) return undefined;
-    // a few hundred records by type; the text index would collect every match of the words
-    await sql`set local enable_bitmapscan = off`.execute(trx);
-    const named = await tierQuery(trx).where("type", "in", NAMED_TYPES).where("id", "<=", floor).execute();
+    // a few hundred are read by type; the planner would take the words' whole index entry first
+    const fewNamed = (await estimatedRows(trx, namedRecords(trx))) < NAMED_READ_BY_TYPE;
+    await sql`set local enable_bitmapscan = ${sql.raw(fewNamed ? "off" : "on")}`.execute(trx);
+    const named = await tierQuery(trx)
+      .where("type", "in", NAMED_TYPES)
+      .where("id", "<=", floor)
+      .orderBy("id", "desc")
+      .limit(walk.count)
+      .execute();
     return [...newest, ...named];
   });
 }
