@@ -293,12 +293,12 @@ export async function search(db: Db, f: SearchFilter & { facets?: boolean }): Pr
  * How one tier is ranked without reading every match of a common word in a large index. The newest
  * CANDIDATES matches (in the order records were first indexed, which is also their order on disk)
  * are looked for by walking the primary key backwards through a window of the newest records; with
- * them go as many matches among the primary sources people look for by name (办事指南, 解读, 问答)
- * from before the window, however old. If the window holds that many matches, the tier is ranked from those; otherwise the
- * words are rare enough to rank all their matches through the text index. The window, √(N × 16 ×
- * CANDIDATES) of N records, balances the two: a walk of W records costs about what ranking W / 16
- * matches from the text index does, and a query rare enough to fall back has fewer than
- * CANDIDATES × N / W matches. A small index is always ranked whole.
+ * them go as many matches among the primary sources people look for by name (办事指南, 解读, 问答) from
+ * before the window, however old. If the window holds that many matches, the tier is ranked from
+ * those; otherwise the words are rare enough to rank all their matches through the text index. The
+ * window, √(N × 16 × CANDIDATES) of N records, balances the two: a walk of W records costs about
+ * what ranking W / 16 matches from the text index does, and a query rare enough to fall back has
+ * fewer than CANDIDATES × N / W matches. A small index is always ranked whole.
  */
 export const CANDIDATES = 100;
 
@@ -336,12 +336,12 @@ async function rankedTier(
 
 /**
  * The newest matches in the window (CANDIDATES, or as many as the page needs) and as many of the
- * newest named ones before it, or nothing if the window holds fewer. Title tiers walk the key backwards, titles being in
- * the row; the first eighth of the window is walked first, as a sample, and when it holds less than
- * its share the rest is not (the planner cannot tell: it takes words for independent, and titles
- * that repeat a phrase fool it by a factor of fifty). Body tiers would unpack a body vector per
- * record walked, so they take the window's matches from the text index instead, in the order they
- * lie on disk.
+ * newest named ones before it, or nothing if the window holds fewer. Title tiers walk the key
+ * backwards, titles being in the row; the first eighth of the window is walked first, as a sample,
+ * and when it holds less than its share the rest is not (the planner cannot tell: it takes words
+ * for independent, and titles that repeat a phrase fool it by a factor of fifty). Body tiers would
+ * unpack a body vector per record walked, so they take the window's matches from the text index
+ * instead, in the order they lie on disk.
  */
 async function newestCandidates(
   db: Db,
