@@ -5,17 +5,10 @@
  *   npm run lighthouse                      a throwaway instance with the demo city
  *   npm run lighthouse -- --url http://127.0.0.1:3000   an instance already running
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
-import { loadConfig } from "../src/core/config.ts";
-import { buildServer } from "../src/core/http/server.tsx";
-import { openPlatform } from "../src/core/platform.ts";
-import { importDemo } from "../src/demo/import.ts";
-import { freePort } from "./support/instance.ts";
+import { inProcessApp } from "./support/instance.ts";
 
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"] as const;
 const TARGETS: Record<(typeof CATEGORIES)[number], number> = {
@@ -27,31 +20,6 @@ const TARGETS: Record<(typeof CATEGORIES)[number], number> = {
 
 /** The pages issue 7 names: home, a list, a policy, a service guide and the letter form (when present). */
 const PAGES = ["/", "/col/zcwj/", "/ref/pol-001", "/ref/svc-001", "/xj/write/"];
-
-async function throwawayInstance(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "zhengwu-lighthouse-"));
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: "",
-    DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(await freePort()),
-  });
-  process.stdout.write("启动临时实例并导入演示城市…\n");
-  const platform = await openPlatform(config);
-  await importDemo(platform.ctx);
-  const app = await buildServer(platform.ctx, { logLevel: "warn" });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      await app.close();
-      await platform.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Follows /ref/ redirects so Lighthouse audits the page itself; undefined when the record is absent. */
 async function resolvePage(base: string, page: string): Promise<string | undefined> {
@@ -80,7 +48,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { url: { type: "string" } } });
   const instance = values.url
     ? { url: values.url.replace(/\/$/, ""), stop: async () => {} }
-    : await throwawayInstance();
+    : await inProcessApp({ name: "lighthouse" });
   const chrome = await chromeLauncher.launch({
     chromePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
     chromeFlags: [

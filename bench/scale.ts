@@ -11,20 +11,13 @@
  * their placements and search records), not through the editorial workflow: a million reviews would
  * measure the generator, not the site. What is measured are the real public routes.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { sql } from "kysely";
-import { loadConfig } from "../src/core/config.ts";
 import type { Db } from "../src/core/db/database.ts";
-import { buildServer } from "../src/core/http/server.tsx";
-import { openPlatform } from "../src/core/platform.ts";
-import { importDemo } from "../src/demo/import.ts";
 import { type IndexedRecord, indexRecords } from "../src/modules/search/registry.ts";
 import { COLUMN_PAGE_SIZE } from "../src/modules/sites/routes.tsx";
 import { corpusText, random } from "./support/corpus.ts";
-import { freePort, percentile } from "./support/instance.ts";
+import { inProcessApp, percentile } from "./support/instance.ts";
 
 const STEPS = (process.env.BENCH_SCALE_STEPS ?? "10000,100000,1000000").split(",").map(Number);
 const SITES = 50;
@@ -228,27 +221,18 @@ async function samples(db: Db, placements: Placement[], next: () => number): Pro
 }
 
 async function main(): Promise<void> {
-  const keep = process.env.BENCH_SCALE_KEEP || undefined;
-  const dataDir = keep ?? (await mkdtemp(path.join(tmpdir(), "zhengwu-scale-")));
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: "",
-    DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(await freePort()),
-    // every request reaches the database: the run measures how queries grow, not cache hits
-    RENDER_CACHE_MB: "0",
-  });
   const say = (line: string) => process.stderr.write(`${line}\n`);
-  const platform = await openPlatform(config, say);
-  const db = platform.ctx.db;
-  const app = await buildServer(platform.ctx, { logLevel: "warn" });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const address = app.server.address();
-  const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  const instance = await inProcessApp({
+    name: "scale",
+    keepData: process.env.BENCH_SCALE_KEEP || undefined,
+    // every request reaches the database: the run measures how queries grow, not cache hits
+    env: { RENDER_CACHE_MB: "0" },
+    say,
+  });
+  const db = instance.ctx.db;
+  const url = instance.url;
   const report: string[] = [];
   try {
-    say("导入演示城市…");
-    await importDemo(platform.ctx);
     const placements = await prepareSites(db);
     const { titles, sentences } = await corpusText();
     const next = random(20261123);
@@ -298,9 +282,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${report.join("\n")}\n`);
   } finally {
-    await app.close();
-    await platform.close();
-    if (!keep) await rm(dataDir, { recursive: true, force: true });
+    await instance.stop();
   }
 }
 

@@ -14,11 +14,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { freePort } from "../bench/support/instance.ts";
-import { loadConfig } from "../src/core/config.ts";
-import { buildServer } from "../src/core/http/server.tsx";
-import { openPlatform } from "../src/core/platform.ts";
-import { importDemo } from "../src/demo/import.ts";
+import { inProcessApp } from "../bench/support/instance.ts";
 import { submitLetter } from "../src/modules/interaction/service.ts";
 
 interface Target {
@@ -102,25 +98,26 @@ const traffic = new Map<string, { requests: number; serverErrors: number }>();
 const PROBE_HEADER = "x-security-probe";
 
 async function throwawayInstance(): Promise<{ url: string; fixtures: Fixtures; stop: () => Promise<void> }> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "zhengwu-security-"));
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: "",
-    DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(await freePort()),
-  });
-  process.stdout.write("启动临时实例并导入演示城市…\n");
   // sqlmap's xforwardedfor tamper gives each request its own address, so the per-IP rate limits on
   // public forms do not turn every probe into 429 (which would hide an injection, not prove none)
   process.env.TRUST_PROXY = "1";
-  const platform = await openPlatform(config);
-  await importDemo(platform.ctx);
-  const portal = await platform.ctx.db
+  const instance = await inProcessApp({
+    name: "security",
+    logLevel: "fatal",
+    prepare: (app) =>
+      app.addHook("onResponse", async (request, reply) => {
+        const counts = traffic.get(String(request.headers[PROBE_HEADER] ?? ""));
+        if (!counts) return;
+        counts.requests += 1;
+        if (reply.statusCode >= 500) counts.serverErrors += 1;
+      }),
+  });
+  const portal = await instance.ctx.db
     .selectFrom("sites")
     .select("id")
     .where("code", "=", "www")
     .executeTakeFirstOrThrow();
-  const fixtures = await submitLetter(platform.ctx, {
+  const fixtures = await submitLetter(instance.ctx, {
     mailboxSiteId: portal.id,
     citizenId: null,
     publishConsent: false,
@@ -132,25 +129,7 @@ async function throwawayInstance(): Promise<{ url: string; fixtures: Fixtures; s
     phone: "13987654321",
     email: "",
   });
-  const app = await buildServer(platform.ctx, { logLevel: "fatal" });
-  app.addHook("onResponse", async (request, reply) => {
-    const counts = traffic.get(String(request.headers[PROBE_HEADER] ?? ""));
-    if (!counts) return;
-    counts.requests += 1;
-    if (reply.statusCode >= 500) counts.serverErrors += 1;
-  });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    fixtures,
-    async stop() {
-      await app.close();
-      await platform.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { url: instance.url, fixtures, stop: instance.stop };
 }
 
 interface Outcome {

@@ -1,7 +1,8 @@
 /**
- * Throwaway Zhengwu instances for the benchmarks: the real `zhengwu start` in a child process on a
- * temporary data directory (embedded PostgreSQL, demo city imported on first start), so what is
- * measured is what a city runs, request logging included.
+ * Throwaway Zhengwu instances for the benchmarks and scripts: the real `zhengwu start` in a child
+ * process on a temporary data directory (embedded PostgreSQL, demo city imported on first start), so
+ * what is measured is what a city runs, request logging included; or the app in this process, for
+ * scripts that also work on its database.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
@@ -10,6 +11,12 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { FastifyInstance } from "fastify";
+import { loadConfig } from "../../src/core/config.ts";
+import type { AppContext } from "../../src/core/context.ts";
+import { buildServer } from "../../src/core/http/server.tsx";
+import { openPlatform } from "../../src/core/platform.ts";
+import { importDemo } from "../../src/demo/import.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -118,4 +125,51 @@ export async function resolvePath(base: string, page: string): Promise<string> {
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+export interface InProcessApp {
+  ctx: AppContext;
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The app in this process on a throwaway data directory with the demo city, for scripts that also
+ * reach into its database (fixtures, bulk generation). `prepare` adds hooks before it listens.
+ */
+export async function inProcessApp(options: {
+  name: string;
+  env?: NodeJS.ProcessEnv;
+  logLevel?: string;
+  keepData?: string | undefined;
+  say?: (line: string) => void;
+  prepare?: (app: FastifyInstance) => void;
+}): Promise<InProcessApp> {
+  const dataDir = options.keepData ?? (await mkdtemp(path.join(tmpdir(), `zhengwu-${options.name}-`)));
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: "",
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(await freePort()),
+    ...options.env,
+  });
+  const say = options.say ?? ((line: string) => process.stdout.write(`${line}\n`));
+  say("启动临时实例并导入演示城市…");
+  const platform = await openPlatform(config, options.say);
+  await importDemo(platform.ctx);
+  const app = await buildServer(platform.ctx, { logLevel: options.logLevel ?? "warn" });
+  options.prepare?.(app);
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const address = app.server.address();
+  return {
+    ctx: platform.ctx,
+    url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
+    dataDir,
+    async stop() {
+      await app.close();
+      await platform.close();
+      if (!options.keepData) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }

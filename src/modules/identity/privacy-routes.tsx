@@ -150,6 +150,19 @@ export async function registerPrivacyRoutes(app: FastifyInstance, ctx: AppContex
   };
   const sender = () => smsSender(ctx.config, (line) => app.log.info(line));
 
+  /** The step that asks for the code sent to a new phone number. */
+  const showPhoneCode = (reply: FastifyReply, phone: string, state: FormState, status = 200) =>
+    sendPage(
+      reply,
+      <PhoneCodePage
+        csrf={reply.generateCsrf()}
+        phone={phone}
+        maskedPhone={maskPhone(phone)}
+        state={state}
+      />,
+      status,
+    );
+
   /** 我的个人信息, with the outcome of the last change or the problems of a refused one. */
   const showMyData = async (request: FastifyRequest, reply: FastifyReply, state: FormState, status = 200) => {
     const userId = citizen(request);
@@ -206,15 +219,7 @@ export async function registerPrivacyRoutes(app: FastifyInstance, ctx: AppContex
     try {
       const phone = await checkNewPhone(ctx, userId, form.text("phone"));
       await sendLoginCode(ctx, sender(), phone, request.ip, "change_phone");
-      return sendPage(
-        reply,
-        <PhoneCodePage
-          csrf={reply.generateCsrf()}
-          phone={phone}
-          maskedPhone={maskPhone(phone)}
-          state={{ values: {} }}
-        />,
-      );
+      return showPhoneCode(reply, phone, { values: {} });
     } catch (error) {
       return showMyData(request, reply, formProblem(error, { phone: form.text("phone") }), 400);
     }
@@ -229,16 +234,7 @@ export async function registerPrivacyRoutes(app: FastifyInstance, ctx: AppContex
     } catch (error) {
       const state = formProblem(error, { phone });
       if (state.fields?.phone) return showMyData(request, reply, state, 400);
-      return sendPage(
-        reply,
-        <PhoneCodePage
-          csrf={reply.generateCsrf()}
-          phone={phone}
-          maskedPhone={maskPhone(phone)}
-          state={state}
-        />,
-        400,
-      );
+      return showPhoneCode(reply, phone, state, 400);
     }
   });
 
